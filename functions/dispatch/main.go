@@ -1,0 +1,47 @@
+// Command dispatch is the Lambda function that sends due survey emails,
+// run every minute by an EventBridge schedule with a concurrency of one.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+	_ "time/tzdata" // store time zones without relying on the runtime's files
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/dispatch"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "dispatch:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string) error {
+	app.SetupLogging()
+	cfg, err := app.LoadConfig(getenv, app.NeedMail)
+	if err != nil {
+		return err
+	}
+	clients, err := app.NewAWS(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	product, err := app.NewProduct(cfg, clients, time.Now)
+	if err != nil {
+		return err
+	}
+	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (dispatch.Report, error) {
+		rep, err := product.Dispatcher.Run(ctx)
+		slog.InfoContext(ctx, "dispatch run", "due", rep.Due, "sent", rep.Sent, "skipped", rep.Skipped, "failed", rep.Failed, "retried", rep.Retried)
+		return rep, err
+	})
+	return nil
+}

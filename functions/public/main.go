@@ -1,0 +1,40 @@
+// Command public is the customer pages Lambda function (/s/..., /u/...), behind the HTTP API.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+	_ "time/tzdata" // store time zones without relying on the runtime's files
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/closeloop/closeloop/internal/app"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "public:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string) error {
+	app.SetupLogging()
+	cfg, err := app.LoadConfig(getenv, 0)
+	if err != nil {
+		return err
+	}
+	clients, err := app.NewAWS(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	product, err := app.NewProduct(cfg, clients, time.Now)
+	if err != nil {
+		return err
+	}
+	lambda.Start(httpadapter.NewV2(product.Pages.Routes()).ProxyWithContext)
+	return nil
+}

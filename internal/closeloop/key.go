@@ -1,0 +1,34 @@
+package closeloop
+
+import "time"
+
+// Role is what an API key may do.
+type Role string
+
+// The roles of API keys.
+const (
+	RoleOwner   Role = "owner"   // everything
+	RoleSupport Role = "support" // follow-ups and responses
+	RoleIngest  Role = "ingest"  // posting orders only
+)
+
+// Valid reports whether r is one of the defined roles.
+func (r Role) Valid() bool {
+	return r == RoleOwner || r == RoleSupport || r == RoleIngest
+}
+
+// Allows reports whether a key of role r may act where need is required.
+// Owner may do everything; other roles only what is theirs.
+func (r Role) Allows(need Role) bool {
+	return r == RoleOwner || r == need
+}
+
+// Key is an API key without its secret, which is shown once at creation and
+// only its hash is kept.
+type Key struct {
+	KeyID     string    `json:"id"`
+	StoreID   string    `json:"-"`
+	Role      Role      `json:"role"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}

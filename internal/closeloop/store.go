@@ -1,0 +1,172 @@
+package closeloop
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Store is one shop served by the deployment. Every record belongs to exactly
+// one store, and one store's keys never reach another store's data.
+type Store struct {
+	StoreID   string    `json:"store_id"`
+	Settings  Settings  `json:"settings"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Settings are what a store owner configures. The JSON form is the one
+// GET and PUT /v1/settings speak.
+type Settings struct {
+	TimeZone           string   `json:"time_zone"`
+	DefaultLocale      string   `json:"default_locale"`
+	SurveyDelayHours   int      `json:"survey_delay_hours"`
+	SurveyExpiryDays   int      `json:"survey_expiry_days"`
+	ReminderAfterHours int      `json:"reminder_after_hours"`
+	PointsPerAnswer    int      `json:"points_per_answer"`
+	PointsCommentBonus int      `json:"points_comment_bonus"`
+	MinCommentLength   int      `json:"min_comment_length"`
+	CSATThreshold      int      `json:"csat_threshold"`
+	SLAHours           int      `json:"sla_hours"`
+	ContactBudgetDays  int      `json:"contact_budget_days"`
+	MaxSendPerSecond   float64  `json:"max_send_per_second"`
+	SenderEmail        string   `json:"sender_email"`
+	SenderName         string   `json:"sender_name"`
+	ReplyTo            string   `json:"reply_to"`
+	SupportEmails      []string `json:"support_emails"`
+	OwnerEmails        []string `json:"owner_emails"`
+	WebhookURL         string   `json:"webhook_url"`
+	Branding           Branding `json:"branding"`
+}
+
+// Branding is how the store looks and introduces itself in emails and pages.
+type Branding struct {
+	Name          string `json:"name"`
+	LogoURL       string `json:"logo_url"`
+	Color         string `json:"color"`
+	PostalAddress string `json:"postal_address"`
+	PrivacyURL    string `json:"privacy_url"`
+}
+
+// DefaultSettings are a new store's settings until its owner changes them.
+func DefaultSettings() Settings {
+	return Settings{
+		TimeZone:           "UTC",
+		DefaultLocale:      "en",
+		SurveyDelayHours:   72,
+		SurveyExpiryDays:   14,
+		ReminderAfterHours: 72,
+		PointsPerAnswer:    50,
+		PointsCommentBonus: 25,
+		MinCommentLength:   20,
+		CSATThreshold:      2,
+		SLAHours:           24,
+		ContactBudgetDays:  30,
+		MaxSendPerSecond:   10,
+		Branding:           Branding{Name: "Our store", Color: "#1f5fbf"},
+	}
+}
+
+// SurveyDelay is how long after a purchase its survey is sent.
+func (s Settings) SurveyDelay() time.Duration {
+	return time.Duration(s.SurveyDelayHours) * time.Hour
+}
+
+// SurveyExpiry is how long a survey can be answered once it is due.
+func (s Settings) SurveyExpiry() time.Duration {
+	return time.Duration(s.SurveyExpiryDays) * 24 * time.Hour
+}
+
+// Location returns the store's time zone, UTC when it cannot be loaded.
+func (s Settings) Location() *time.Location {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+var colorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// Validate reports every setting that is out of range, by its JSON name.
+func (s Settings) Validate() error {
+	p := Problems{}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
+		p.Add("time_zone", "must be an IANA time zone such as Europe/Berlin")
+	}
+	if !ValidLocale(s.DefaultLocale) {
+		p.Add("default_locale", "must be a BCP 47 language tag such as en or ru-RU")
+	}
+	ranges := []struct {
+		field    string
+		value    int
+		min, max int
+	}{
+		{"survey_delay_hours", s.SurveyDelayHours, 0, 24 * 60},
+		{"survey_expiry_days", s.SurveyExpiryDays, 1, 90},
+		{"reminder_after_hours", s.ReminderAfterHours, 0, 24 * 30},
+		{"points_per_answer", s.PointsPerAnswer, 0, 100000},
+		{"points_comment_bonus", s.PointsCommentBonus, 0, 100000},
+		{"min_comment_length", s.MinCommentLength, 0, 2000},
+		{"csat_threshold", s.CSATThreshold, 1, 4},
+		{"sla_hours", s.SLAHours, 1, 24 * 14},
+		{"contact_budget_days", s.ContactBudgetDays, 0, 365},
+	}
+	for _, r := range ranges {
+		if r.value < r.min || r.value > r.max {
+			p.Add(r.field, rangeProblem(r.min, r.max))
+		}
+	}
+	if s.MaxSendPerSecond <= 0 || s.MaxSendPerSecond > 1000 {
+		p.Add("max_send_per_second", "must be more than 0 and at most 1000")
+	}
+	for field, addr := range map[string]string{"sender_email": s.SenderEmail, "reply_to": s.ReplyTo} {
+		if addr != "" {
+			if _, err := NormalizeEmail(addr); err != nil {
+				p.Add(field, "must be an email address")
+			}
+		}
+	}
+	if len(s.SenderName) > 100 || strings.ContainsAny(s.SenderName, "\r\n\"<>") {
+		p.Add("sender_name", "must be at most 100 characters without quotes, angle brackets or line breaks")
+	}
+	for field, list := range map[string][]string{"support_emails": s.SupportEmails, "owner_emails": s.OwnerEmails} {
+		if len(list) > 20 {
+			p.Add(field, "must list at most 20 addresses")
+		}
+		for _, addr := range list {
+			if _, err := NormalizeEmail(addr); err != nil {
+				p.Add(field, "must list email addresses only")
+			}
+		}
+	}
+	if s.WebhookURL != "" && !httpsURL(s.WebhookURL) {
+		p.Add("webhook_url", "must be an https URL")
+	}
+	b := s.Branding
+	if strings.TrimSpace(b.Name) == "" || len(b.Name) > 100 {
+		p.Add("branding.name", "must be 1 to 100 characters")
+	}
+	if b.LogoURL != "" && !httpsURL(b.LogoURL) {
+		p.Add("branding.logo_url", "must be an https URL")
+	}
+	if b.PrivacyURL != "" && !httpsURL(b.PrivacyURL) {
+		p.Add("branding.privacy_url", "must be an https URL")
+	}
+	if b.Color != "" && !colorPattern.MatchString(b.Color) {
+		p.Add("branding.color", "must be a colour such as #1f5fbf")
+	}
+	if len(b.PostalAddress) > 300 {
+		p.Add("branding.postal_address", "must be at most 300 characters")
+	}
+	return p.Err("some settings are not valid")
+}
+
+func rangeProblem(min, max int) string {
+	return "must be from " + itoa(min) + " to " + itoa(max)
+}
+
+func httpsURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "https" && u.Host != "" && len(raw) <= 2000
+}

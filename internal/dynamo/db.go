@@ -1,0 +1,134 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+)
+
+// API is the part of the DynamoDB client the adapter uses. Tests wrap it to
+// inject faults DynamoDB Local cannot produce (throttling, TransactionConflict).
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+var _ API = (*dynamodb.Client)(nil)
+
+// DB is the closeloop table.
+type DB struct {
+	api   API
+	table string
+}
+
+// New returns the adapter for the table named table.
+func New(api API, table string) *DB {
+	return &DB{api: api, table: table}
+}
+
+// Table is the table's name.
+func (db *DB) Table() string { return db.table }
+
+const (
+	attrPK = "pk"
+	attrSK = "sk"
+)
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		attrPK: &types.AttributeValueMemberS{Value: pk},
+		attrSK: &types.AttributeValueMemberS{Value: sk},
+	}
+}
+
+func marshal(v any) (map[string]types.AttributeValue, error) {
+	return attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
+}
+
+func unmarshal(item map[string]types.AttributeValue, v any) error {
+	return attributevalue.UnmarshalMapWithOptions(item, v, func(o *attributevalue.DecoderOptions) { o.TagKey = "json" })
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func num(n int) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.Itoa(n)} }
+
+// stamp formats t so that strings sort as times do (fixed width, UTC).
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// conditionFailed reports whether err is a failed condition of a single-item
+// write.
+func conditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+// cancelReasons returns the per-item reasons of a cancelled transaction, in
+// request order, or nil when err is not a cancellation.
+func cancelReasons(err error) []types.CancellationReason {
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		return tce.CancellationReasons
+	}
+	return nil
+}
+
+func hasConflict(reasons []types.CancellationReason) bool {
+	for _, r := range reasons {
+		if aws.ToString(r.Code) == "TransactionConflict" {
+			return true
+		}
+	}
+	return false
+}
+
+// maxTransactAttempts bounds the retries of a transaction that real DynamoDB
+// cancelled with TransactionConflict (another transaction held an item).
+const maxTransactAttempts = 6
+
+// transact runs a transaction, retrying conflicts with jittered exponential
+// backoff. Condition failures are returned at once for the caller to read.
+func (db *DB) transact(ctx context.Context, in *dynamodb.TransactWriteItemsInput) error {
+	backoff := 10 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		_, err := db.api.TransactWriteItems(ctx, in)
+		if err == nil || attempt == maxTransactAttempts || !hasConflict(cancelReasons(err)) {
+			return err
+		}
+		sleep := backoff/2 + rand.N(backoff)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(sleep):
+		}
+		backoff *= 2
+	}
+}
+
+// unavailable turns throttling and outages into EUNAVAILABLE so the caller
+// can answer 503 with Retry-After; other errors are wrapped as they are.
+func unavailable(op string, err error) error {
+	var throttled *types.ProvisionedThroughputExceededException
+	var limit *types.RequestLimitExceeded
+	var internal *types.InternalServerError
+	if errors.As(err, &throttled) || errors.As(err, &limit) || errors.As(err, &internal) {
+		return fmt.Errorf("%s: %w: %w", op, closeloop.Errorf(closeloop.EUNAVAILABLE, "the service is busy, try again shortly"), err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -1,0 +1,258 @@
+package dynamo
+
+import (
+	"context"
+	"hash/fnv"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+)
+
+type surveyRecord struct {
+	PK string `json:"pk"`
+	SK string `json:"sk"`
+	closeloop.Survey
+	// TokenHashes holds the hash of every link token sent for the survey:
+	// a resend after a crashed send adds one and the first email still works.
+	TokenHashes []string `json:"token_hashes,omitempty,stringset"`
+	DuePK       string   `json:"due_pk,omitempty"`
+	DueSK       string   `json:"due_sk,omitempty"`
+}
+
+type orderRecord struct {
+	PK        string    `json:"pk"`
+	SK        string    `json:"sk"`
+	StoreID   string    `json:"store_id"`
+	OrderID   string    `json:"order_id"`
+	SurveyID  string    `json:"survey_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func surveyKey(surveyID string) map[string]types.AttributeValue {
+	return key("SURVEY#"+surveyID, "#SURVEY")
+}
+
+func orderPK(storeID, orderID string) string { return "STORE#" + storeID + "#ORDER#" + orderID }
+
+// dueShards spreads the due index over a few partitions so that a burst of
+// orders does not make one hot index partition.
+const dueShards = 4
+
+func dueShard(surveyID string) string {
+	h := fnv.New32a()
+	h.Write([]byte(surveyID))
+	return "DUE#" + strconv.Itoa(int(h.Sum32()%dueShards))
+}
+
+func dueSK(at time.Time, surveyID string) string { return stamp(at) + "#" + surveyID }
+
+// CreateSurvey saves a new survey for its order, unless the order already
+// has one: then it returns that one and created is false. One transaction
+// writes the order marker and the survey, so concurrent posts of one order
+// create one survey.
+func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey) (stored closeloop.Survey, created bool, err error) {
+	order, err := marshal(orderRecord{
+		PK: orderPK(s.StoreID, s.OrderID), SK: "#ORDER",
+		StoreID: s.StoreID, OrderID: s.OrderID, SurveyID: s.SurveyID, CreatedAt: s.CreatedAt,
+	})
+	if err != nil {
+		return closeloop.Survey{}, false, err
+	}
+	rec := surveyRecord{PK: "SURVEY#" + s.SurveyID, SK: "#SURVEY", Survey: s}
+	if s.Status == closeloop.StatusScheduled {
+		rec.DuePK, rec.DueSK = dueShard(s.SurveyID), dueSK(s.SendAt, s.SurveyID)
+	}
+	survey, err := marshal(rec)
+	if err != nil {
+		return closeloop.Survey{}, false, err
+	}
+	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{
+			TableName: aws.String(db.table), Item: order,
+			ConditionExpression:                 aws.String("attribute_not_exists(pk)"),
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		}},
+		{Put: &types.Put{
+			TableName: aws.String(db.table), Item: survey,
+			ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+	}})
+	if err == nil {
+		return s, true, nil
+	}
+	reasons := cancelReasons(err)
+	if len(reasons) == 0 || aws.ToString(reasons[0].Code) != "ConditionalCheckFailed" {
+		return closeloop.Survey{}, false, unavailable("create survey", err)
+	}
+	var existing orderRecord
+	if err := unmarshal(reasons[0].Item, &existing); err != nil {
+		return closeloop.Survey{}, false, err
+	}
+	stored, err = db.Survey(ctx, existing.SurveyID)
+	return stored, false, err
+}
+
+// Survey returns a survey by ID, ENOTFOUND when there is none.
+func (db *DB) Survey(ctx context.Context, surveyID string) (closeloop.Survey, error) {
+	rec, err := db.surveyRecord(ctx, surveyID)
+	return rec.Survey, err
+}
+
+// SurveyForToken returns a survey with the hashes of its link tokens.
+func (db *DB) SurveyForToken(ctx context.Context, surveyID string) (closeloop.Survey, []string, error) {
+	rec, err := db.surveyRecord(ctx, surveyID)
+	return rec.Survey, rec.TokenHashes, err
+}
+
+func (db *DB) surveyRecord(ctx context.Context, surveyID string) (surveyRecord, error) {
+	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(db.table), Key: surveyKey(surveyID), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return surveyRecord{}, unavailable("get survey", err)
+	}
+	if out.Item == nil {
+		return surveyRecord{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such survey")
+	}
+	var rec surveyRecord
+	err = unmarshal(out.Item, &rec)
+	return rec, err
+}
+
+type responseRecord struct {
+	PK         string           `json:"pk"`
+	SK         string           `json:"sk"`
+	SurveyID   string           `json:"survey_id"`
+	OrderID    string           `json:"order_id"`
+	Email      string           `json:"email"`
+	Items      []closeloop.Item `json:"items,omitempty"`
+	AnsweredAt time.Time        `json:"answered_at"`
+	closeloop.Response
+}
+
+type ledgerRecord struct {
+	PK string `json:"pk"`
+	SK string `json:"sk"`
+	closeloop.LedgerEntry
+}
+
+func customerPK(storeID, email string) string { return "STORE#" + storeID + "#CUSTOMER#" + email }
+
+// Answer records a response in one transaction: the survey turns answered
+// (only from sending or sent; the caller checks it is still open), the
+// response is listed,
+// and the points go to the ledger and the balance. When the survey cannot
+// take the answer (answered already, closed) nothing is written, and the
+// survey as stored is returned with recorded false.
+func (db *DB) Answer(ctx context.Context, s closeloop.Survey, r closeloop.Response, at time.Time) (stored closeloop.Survey, recorded bool, err error) {
+	answeredAt := at.UTC()
+	response, err := marshal(r)
+	if err != nil {
+		return closeloop.Survey{}, false, err
+	}
+	respItem, err := marshal(responseRecord{
+		PK: "STORE#" + s.StoreID + "#RESPONSES", SK: stamp(answeredAt) + "#" + s.SurveyID,
+		SurveyID: s.SurveyID, OrderID: s.OrderID, Email: s.Customer.Email, Items: s.Items,
+		AnsweredAt: answeredAt, Response: r,
+	})
+	if err != nil {
+		return closeloop.Survey{}, false, err
+	}
+	custPK := customerPK(s.StoreID, s.Customer.Email)
+	ledgerItem, err := marshal(ledgerRecord{
+		PK: custPK, SK: "LEDGER#" + stamp(answeredAt) + "#" + s.SurveyID,
+		LedgerEntry: closeloop.LedgerEntry{SurveyID: s.SurveyID, Points: r.Points, Reason: "survey_answered", At: answeredAt},
+	})
+	if err != nil {
+		return closeloop.Survey{}, false, err
+	}
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName: aws.String(db.table), Key: surveyKey(s.SurveyID),
+			UpdateExpression:         aws.String("SET #status = :answered, answered_at = :at, #response = :response REMOVE due_pk, due_sk"),
+			ConditionExpression:      aws.String("#status IN (:sending, :sent) AND closes_at > :at"),
+			ExpressionAttributeNames: map[string]string{"#status": "status", "#response": "response"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":answered": str(string(closeloop.StatusAnswered)),
+				":sending":  str(string(closeloop.StatusSending)),
+				":sent":     str(string(closeloop.StatusSent)),
+				":at":       str(answeredAt.Format(time.RFC3339Nano)),
+				":response": &types.AttributeValueMemberM{Value: response},
+			},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		}},
+		{Put: &types.Put{TableName: aws.String(db.table), Item: respItem}},
+		{Put: &types.Put{
+			TableName: aws.String(db.table), Item: ledgerItem,
+			ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+		{Update: &types.Update{
+			TableName: aws.String(db.table), Key: key(custPK, "#PROFILE"),
+			UpdateExpression: aws.String("SET store_id = :store, email = :email, updated_at = :at ADD balance :points"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":store":  str(s.StoreID),
+				":email":  str(s.Customer.Email),
+				":at":     str(answeredAt.Format(time.RFC3339Nano)),
+				":points": num(r.Points),
+			},
+		}},
+	}
+	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if err == nil {
+		s.Status, s.AnsweredAt, s.Response = closeloop.StatusAnswered, &answeredAt, &r
+		return s, true, nil
+	}
+	reasons := cancelReasons(err)
+	if len(reasons) == 0 || aws.ToString(reasons[0].Code) != "ConditionalCheckFailed" {
+		return closeloop.Survey{}, false, unavailable("answer survey", err)
+	}
+	var rec surveyRecord
+	if err := unmarshal(reasons[0].Item, &rec); err != nil {
+		return closeloop.Survey{}, false, err
+	}
+	return rec.Survey, false, nil
+}
+
+// Points returns a customer's balance and ledger, newest first.
+func (db *DB) Points(ctx context.Context, storeID, email string) (closeloop.Points, error) {
+	p := closeloop.Points{Ledger: []closeloop.LedgerEntry{}}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(db.table),
+		KeyConditionExpression:    aws.String("pk = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(customerPK(storeID, email))},
+		ScanIndexForward:          aws.Bool(false),
+	}
+	for page := dynamodb.NewQueryPaginator(db.api, in); page.HasMorePages(); {
+		out, err := page.NextPage(ctx)
+		if err != nil {
+			return closeloop.Points{}, unavailable("query points", err)
+		}
+		for _, item := range out.Items {
+			var sk string
+			if v, ok := item[attrSK].(*types.AttributeValueMemberS); ok {
+				sk = v.Value
+			}
+			if sk == "#PROFILE" {
+				var profile struct {
+					Balance int `json:"balance"`
+				}
+				if err := unmarshal(item, &profile); err != nil {
+					return closeloop.Points{}, err
+				}
+				p.Balance = profile.Balance
+				continue
+			}
+			var rec ledgerRecord
+			if err := unmarshal(item, &rec); err != nil {
+				return closeloop.Points{}, err
+			}
+			p.Ledger = append(p.Ledger, rec.LedgerEntry)
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,144 @@
+// Package pages serves what customers open from their emails: the survey
+// page (/s/{token}) and, later, the unsubscribe page. The token in the link
+// is the only credential.
+package pages
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/survey"
+	"github.com/closeloop/closeloop/internal/web"
+)
+
+// Surveys is what the pages need of the survey service.
+type Surveys interface {
+	Open(ctx context.Context, token string) (closeloop.Survey, survey.State, error)
+	Submit(ctx context.Context, token string, a closeloop.Answer) (closeloop.Survey, survey.State, closeloop.Problems, error)
+}
+
+var _ Surveys = (*survey.Service)(nil)
+
+// Pages is the customer pages' handlers.
+type Pages struct {
+	surveys  Surveys
+	renderer *render.Renderer
+}
+
+// New returns the customer pages.
+func New(surveys Surveys, renderer *render.Renderer) *Pages {
+	return &Pages{surveys: surveys, renderer: renderer}
+}
+
+// Routes lists every route of the customer pages.
+func (p *Pages) Routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /s/{token}", p.getSurvey)
+	mux.HandleFunc("POST /s/{token}", p.postSurvey)
+	return web.Log(web.PageHeaders(mux))
+}
+
+// maxFormBody bounds a survey form: a 2000-character comment in UTF-8,
+// percent-encoded, is at most 18 kB.
+const maxFormBody = 32 << 10
+
+func (p *Pages) getSurvey(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	s, state, err := p.surveys.Open(r.Context(), token)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	switch state {
+	case survey.Open:
+		selected, _ := strconv.Atoi(r.URL.Query().Get("score"))
+		if selected < 1 || selected > 5 {
+			selected = 0
+		}
+		p.write(w, r, http.StatusOK, render.PageSurvey, render.SurveyPage(s, "/s/"+token, closeloop.Answer{}, selected, nil))
+	case survey.Answered:
+		p.write(w, r, http.StatusOK, render.PageThanks, render.ThanksPage(s))
+	default:
+		p.closed(w, r)
+	}
+}
+
+func (p *Pages) postSurvey(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		// An oversized or garbled form: show the form again, nothing saved.
+		s, state, err := p.surveys.Open(r.Context(), token)
+		if err != nil || state != survey.Open {
+			p.closedOr(w, r, err)
+			return
+		}
+		problems := closeloop.Problems{"comment": "long"}
+		p.write(w, r, http.StatusBadRequest, render.PageSurvey, render.SurveyPage(s, "/s/"+token, closeloop.Answer{}, 0, problems))
+		return
+	}
+	answer := closeloop.Answer{
+		Score:     r.PostForm.Get("score"),
+		NPS:       r.PostForm.Get("nps"),
+		Comment:   r.PostForm.Get("comment"),
+		ContactMe: r.PostForm.Get("contact_me") != "",
+	}
+	s, state, problems, err := p.surveys.Submit(r.Context(), token, answer)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	switch {
+	case state == survey.Open && len(problems) > 0:
+		selected, _ := strconv.Atoi(answer.Score)
+		p.write(w, r, http.StatusBadRequest, render.PageSurvey, render.SurveyPage(s, "/s/"+token, answer, selected, problems))
+	case state == survey.Answered:
+		p.write(w, r, http.StatusOK, render.PageThanks, render.ThanksPage(s))
+	default:
+		p.closed(w, r)
+	}
+}
+
+func (p *Pages) closedOr(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.closed(w, r)
+}
+
+// closed writes the one neutral page, with one status, for every link
+// that does not open a survey.
+func (p *Pages) closed(w http.ResponseWriter, r *http.Request) {
+	p.write(w, r, http.StatusNotFound, render.PageClosed, render.ClosedPage(r.Header.Get("Accept-Language")))
+}
+
+// fail answers a storage failure. The customer's answer was not saved, so
+// they are asked to try again rather than shown a thank-you.
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := web.Status(err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	} else {
+		slog.ErrorContext(r.Context(), "page failed", "method", r.Method, "err", err)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte("Sorry, something went wrong and your answer was not saved. Please try again in a minute.\n"))
+}
+
+func (p *Pages) write(w http.ResponseWriter, r *http.Request, status int, name string, data render.Page) {
+	var buf bytes.Buffer
+	if err := p.renderer.WritePage(&buf, name, data); err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}

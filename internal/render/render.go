@@ -1,0 +1,207 @@
+// Package render turns domain data into what customers see: the survey
+// email (subject, HTML and text parts) and the survey, thank-you, closed
+// and unsubscribe pages, in the customer's language.
+package render
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"io"
+	"strconv"
+	texttemplate "text/template"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/i18n"
+	"github.com/closeloop/closeloop/templates"
+)
+
+// Page names.
+const (
+	PageSurvey = "survey"
+	PageThanks = "thanks"
+	PageClosed = "closed"
+)
+
+var pageNames = []string{PageSurvey, PageThanks, PageClosed}
+
+// Renderer holds the parsed templates; parse once at cold start.
+type Renderer struct {
+	pages     map[string]*htmltemplate.Template
+	emailHTML *htmltemplate.Template
+	emailText *texttemplate.Template
+}
+
+// New parses every template.
+func New() (*Renderer, error) {
+	r := &Renderer{pages: map[string]*htmltemplate.Template{}}
+	for _, name := range pageNames {
+		t, err := htmltemplate.ParseFS(templates.FS, "layout.html", name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		r.pages[name] = t
+	}
+	var err error
+	if r.emailHTML, err = htmltemplate.ParseFS(templates.FS, "survey_email.html"); err != nil {
+		return nil, fmt.Errorf("parse survey email: %w", err)
+	}
+	if r.emailText, err = texttemplate.ParseFS(templates.FS, "survey_email.txt"); err != nil {
+		return nil, fmt.Errorf("parse survey email text: %w", err)
+	}
+	return r, nil
+}
+
+// Option is one choice of a radio group.
+type Option struct {
+	Value   int
+	Label   string
+	Checked bool
+}
+
+// Page is what every page shows; the fields below Title serve some pages.
+type Page struct {
+	T     i18n.Text
+	Brand closeloop.Branding
+	Title string
+
+	// The survey form.
+	Action    string
+	OrderID   string
+	Promise   string
+	BonusHint string
+	Scores    []Option
+	NPS       []Option
+	Comment   string
+	ContactMe bool
+	Errors    map[string]string
+
+	// The thank-you page.
+	PointsText string
+}
+
+// Color is the brand colour for CSS, a safe default when unset.
+func (p Page) Color() htmltemplate.CSS { return brandColor(p.Brand) }
+
+// OnColor is black or white, whichever reads better on Color.
+func (p Page) OnColor() htmltemplate.CSS { return onColor(string(brandColor(p.Brand))) }
+
+// WritePage renders page name with data to w.
+func (r *Renderer) WritePage(w io.Writer, name string, data Page) error {
+	t, ok := r.pages[name]
+	if !ok {
+		return fmt.Errorf("no page %q", name)
+	}
+	return t.ExecuteTemplate(w, "layout", data)
+}
+
+// SurveyPage builds the survey form's data for survey s, with selected
+// pre-chosen (0 for none) and the values a rejected submit carried.
+func SurveyPage(s closeloop.Survey, action string, answer closeloop.Answer, selected int, problems closeloop.Problems) Page {
+	t := i18n.For(i18n.Pick(s.Customer.Locale, s.DefaultLocale))
+	p := Page{
+		T: t, Brand: s.Brand, Title: t.Get("page.title", s.Brand.Name),
+		Action: action, OrderID: s.OrderID, Promise: Promise(t, s.Offer, "page"),
+		Comment: answer.Comment, ContactMe: answer.ContactMe,
+	}
+	if s.Offer.CommentBonus > 0 {
+		p.BonusHint = t.Get("page.comment_bonus", max(s.Offer.MinCommentLength, 1), t.Points(s.Offer.CommentBonus))
+	}
+	for v := 1; v <= 5; v++ {
+		p.Scores = append(p.Scores, Option{Value: v, Label: t.Get("score." + strconv.Itoa(v)), Checked: v == selected})
+	}
+	nps, npsErr := strconv.Atoi(answer.NPS)
+	for v := 0; v <= 10; v++ {
+		p.NPS = append(p.NPS, Option{Value: v, Checked: answer.NPS != "" && npsErr == nil && v == nps})
+	}
+	if len(problems) > 0 {
+		p.Errors = map[string]string{}
+		for field := range problems {
+			p.Errors[field] = t.Get("page.error." + field)
+		}
+	}
+	return p
+}
+
+// ThanksPage builds the thank-you page of an answered survey.
+func ThanksPage(s closeloop.Survey) Page {
+	t := i18n.For(i18n.Pick(s.Customer.Locale, s.DefaultLocale))
+	p := Page{T: t, Brand: s.Brand, Title: t.Get("thanks.title")}
+	if s.Response != nil {
+		p.PointsText = t.Get("thanks.points", t.Points(s.Response.Points))
+		p.ContactMe = s.Response.ContactMe
+	}
+	return p
+}
+
+// ClosedPage is the one neutral page for unknown, expired and closed links.
+// It shows no store, so it never tells whether a token existed.
+func ClosedPage(acceptLanguage string) Page {
+	t := i18n.For(i18n.Pick(acceptLanguage, ""))
+	return Page{T: t, Brand: closeloop.Branding{}, Title: t.Get("closed.title")}
+}
+
+// Promise is the sentence promising points for answering; prefix is
+// "email" or "page".
+func Promise(t i18n.Text, offer closeloop.PointsOffer, prefix string) string {
+	if offer.CommentBonus > 0 {
+		return t.Get(prefix+".promise_bonus", t.Points(offer.PerAnswer), t.Points(offer.Max()))
+	}
+	return t.Get(prefix+".promise", t.Points(offer.PerAnswer))
+}
+
+// Email is a rendered email.
+type Email struct {
+	Subject string
+	HTML    string
+	Text    string
+}
+
+// ScoreLink is one of the five one-click rating links.
+type ScoreLink struct {
+	Score int
+	Label string
+	URL   string
+}
+
+// SurveyEmail is the data of a survey email.
+type SurveyEmail struct {
+	T              i18n.Text
+	Brand          closeloop.Branding
+	Subject        string
+	Name           string
+	OrderID        string
+	Promise        string
+	Links          []ScoreLink
+	UnsubscribeURL string
+}
+
+// Color is the brand colour for the rating buttons' borders.
+func (e SurveyEmail) Color() htmltemplate.CSS { return brandColor(e.Brand) }
+
+// NewSurveyEmail builds the email data for survey s, whose page is at
+// surveyURL (the rating links add ?score=N).
+func NewSurveyEmail(s closeloop.Survey, brand closeloop.Branding, defaultLocale, surveyURL, unsubscribeURL string) SurveyEmail {
+	t := i18n.For(i18n.Pick(s.Customer.Locale, defaultLocale))
+	e := SurveyEmail{
+		T: t, Brand: brand, Subject: t.Get("email.subject", brand.Name),
+		Name: s.Customer.Name, OrderID: s.OrderID, Promise: Promise(t, s.Offer, "email"),
+		UnsubscribeURL: unsubscribeURL,
+	}
+	for v := 1; v <= 5; v++ {
+		e.Links = append(e.Links, ScoreLink{Score: v, Label: t.Get("score." + strconv.Itoa(v)), URL: surveyURL + "?score=" + strconv.Itoa(v)})
+	}
+	return e
+}
+
+// RenderSurveyEmail renders both parts of a survey email.
+func (r *Renderer) RenderSurveyEmail(e SurveyEmail) (Email, error) {
+	var html, text bytes.Buffer
+	if err := r.emailHTML.Execute(&html, e); err != nil {
+		return Email{}, fmt.Errorf("render survey email: %w", err)
+	}
+	if err := r.emailText.Execute(&text, e); err != nil {
+		return Email{}, fmt.Errorf("render survey email text: %w", err)
+	}
+	return Email{Subject: e.Subject, HTML: html.String(), Text: text.String()}, nil
+}

@@ -1,0 +1,96 @@
+package storeapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/survey"
+	"github.com/closeloop/closeloop/internal/web"
+)
+
+// orderInput is an order as posted. purchased_at is read as a string so that
+// a bad time is reported against its field.
+type orderInput struct {
+	OrderID     string             `json:"order_id"`
+	Customer    closeloop.Customer `json:"customer"`
+	Items       []closeloop.Item   `json:"items"`
+	PurchasedAt string             `json:"purchased_at"`
+}
+
+// ordersBody is one order, or a batch under "orders".
+type ordersBody struct {
+	orderInput
+	Orders []orderInput `json:"orders"`
+}
+
+type surveyRef struct {
+	OrderID  string           `json:"order_id"`
+	SurveyID string           `json:"survey_id"`
+	Status   closeloop.Status `json:"status"`
+	SendAt   time.Time        `json:"send_at"`
+}
+
+func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
+	var body ordersBody
+	if err := web.Decode(w, r, &body, web.MaxJSONBody); err != nil {
+		return err
+	}
+	inputs, batch := []orderInput{body.orderInput}, false
+	if body.Orders != nil {
+		single := body.orderInput
+		if single.OrderID != "" || single.Customer != (closeloop.Customer{}) || single.Items != nil || single.PurchasedAt != "" {
+			return closeloop.Errorf(closeloop.EINVALID, "post one order, or a batch under \"orders\", not both")
+		}
+		inputs, batch = body.Orders, true
+	}
+	switch {
+	case batch && len(inputs) == 0:
+		return &closeloop.Error{Code: closeloop.EINVALID, Message: "the batch is empty", Fields: map[string]string{"orders": "must list 1 to 100 orders"}}
+	case len(inputs) > closeloop.MaxOrdersPerBatch:
+		return &closeloop.Error{Code: closeloop.EINVALID, Message: "the batch is too large", Fields: map[string]string{"orders": "must list 1 to 100 orders"}}
+	}
+	orders := make([]closeloop.Order, len(inputs))
+	problems := closeloop.Problems{}
+	for i, in := range inputs {
+		orders[i] = closeloop.Order{OrderID: in.OrderID, Customer: in.Customer, Items: in.Items}
+		if in.PurchasedAt == "" {
+			continue // Validate reports it as required.
+		}
+		t, err := time.Parse(time.RFC3339, in.PurchasedAt)
+		if err != nil {
+			field := "purchased_at"
+			if batch {
+				field = "orders[" + strconv.Itoa(i) + "]." + field
+			}
+			problems.Add(field, "must be an RFC 3339 time, e.g. 2026-11-20T10:00:00Z")
+			t = time.Unix(0, 0) // keeps Validate from also calling it missing
+		}
+		orders[i].PurchasedAt = t
+	}
+	if len(problems) > 0 {
+		// Report every problem at once, the unreadable times with the rest.
+		problems.Merge("", survey.ValidateOrders(orders, batch, time.Now()))
+		return problems.Err("some orders are not valid")
+	}
+	store, err := a.backend.Store(r.Context(), key.StoreID)
+	if err != nil {
+		return err
+	}
+	results, err := a.surveys.Ingest(r.Context(), store, orders, batch)
+	if err != nil {
+		return err
+	}
+	refs := make([]surveyRef, len(results))
+	status := http.StatusOK
+	for i, res := range results {
+		s := res.Survey
+		refs[i] = surveyRef{OrderID: s.OrderID, SurveyID: s.SurveyID, Status: s.Status, SendAt: s.SendAt}
+		if res.Created {
+			status = http.StatusAccepted
+		}
+	}
+	web.JSON(w, status, map[string]any{"surveys": refs})
+	return nil
+}

@@ -1,0 +1,176 @@
+// Package survey is the life of a survey on the store's and the customer's
+// side: creating one per order, opening its page from a link token, and
+// recording the answer with its points exactly once.
+package survey
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/secret"
+)
+
+// Repository stores surveys. The DynamoDB adapter implements it.
+type Repository interface {
+	CreateSurvey(ctx context.Context, s closeloop.Survey) (closeloop.Survey, bool, error)
+	SurveyForToken(ctx context.Context, surveyID string) (closeloop.Survey, []string, error)
+	Answer(ctx context.Context, s closeloop.Survey, r closeloop.Response, at time.Time) (closeloop.Survey, bool, error)
+}
+
+// Service creates surveys and records answers.
+type Service struct {
+	repo Repository
+	now  func() time.Time
+}
+
+// NewService returns a Service; now is the clock (time.Now in production).
+func NewService(repo Repository, now func() time.Time) *Service {
+	return &Service{repo: repo, now: now}
+}
+
+// Result is the survey an order got; Created is false when the order had
+// been posted before and this is its original survey.
+type Result struct {
+	Survey  closeloop.Survey
+	Created bool
+}
+
+// Ingest creates one survey per order for store. Every order is validated
+// first; when any is invalid nothing is written and the error names the
+// fields, prefixed "orders[i]." when batch is true.
+func (s *Service) Ingest(ctx context.Context, store closeloop.Store, orders []closeloop.Order, batch bool) ([]Result, error) {
+	now := s.now().UTC()
+	if err := ValidateOrders(orders, batch, now).Err("some orders are not valid"); err != nil {
+		return nil, err
+	}
+	results := make([]Result, 0, len(orders))
+	for _, order := range orders {
+		stored, created, err := s.repo.CreateSurvey(ctx, newSurvey(store, order, now))
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, Result{Survey: stored, Created: created})
+	}
+	return results, nil
+}
+
+// ValidateOrders checks every order (normalizing customer emails in place)
+// and that no order ID repeats. Field names are prefixed "orders[i]." when
+// batch is true.
+func ValidateOrders(orders []closeloop.Order, batch bool, now time.Time) closeloop.Problems {
+	problems := closeloop.Problems{}
+	seen := map[string]int{}
+	for i := range orders {
+		prefix := ""
+		if batch {
+			prefix = "orders[" + strconv.Itoa(i) + "]."
+		}
+		problems.Merge(prefix, orders[i].Validate(now))
+		if first, dup := seen[orders[i].OrderID]; dup && orders[i].OrderID != "" {
+			problems.Add(prefix+"order_id", "repeats orders["+strconv.Itoa(first)+"].order_id")
+		}
+		seen[orders[i].OrderID] = i
+	}
+	return problems
+}
+
+// newSurvey schedules the survey of an order: sent the store's delay after
+// the purchase (at once when that time has passed), open for the store's
+// expiry after that, with the points offer of today's settings.
+func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) closeloop.Survey {
+	set := store.Settings
+	sendAt := order.PurchasedAt.UTC().Add(set.SurveyDelay())
+	if sendAt.Before(now) {
+		sendAt = now
+	}
+	sendAt = sendAt.Truncate(time.Second)
+	return closeloop.Survey{
+		SurveyID:    secret.NewID("s"),
+		StoreID:     store.StoreID,
+		OrderID:     order.OrderID,
+		Customer:    order.Customer,
+		Items:       order.Items,
+		PurchasedAt: order.PurchasedAt.UTC(),
+		Status:      closeloop.StatusScheduled,
+		SendAt:      sendAt,
+		ClosesAt:    sendAt.Add(set.SurveyExpiry()),
+		Offer: closeloop.PointsOffer{
+			PerAnswer:        set.PointsPerAnswer,
+			CommentBonus:     set.PointsCommentBonus,
+			MinCommentLength: set.MinCommentLength,
+		},
+		CreatedAt:     now,
+		Brand:         set.Branding,
+		DefaultLocale: set.DefaultLocale,
+	}
+}
+
+// State is what a survey link shows.
+type State int
+
+// The states of a survey link.
+const (
+	Closed   State = iota // unknown, expired or otherwise closed: the neutral page
+	Open                  // the form
+	Answered              // the original thank-you page
+)
+
+// Open finds the survey of a link token. It never writes: mail scanners
+// fetch links before customers do.
+func (s *Service) Open(ctx context.Context, token string) (closeloop.Survey, State, error) {
+	surveyID, hash, ok := secret.ParseToken(token)
+	if !ok {
+		return closeloop.Survey{}, Closed, nil
+	}
+	sv, hashes, err := s.repo.SurveyForToken(ctx, surveyID)
+	if closeloop.ErrorCode(err) == closeloop.ENOTFOUND {
+		return closeloop.Survey{}, Closed, nil
+	}
+	if err != nil {
+		return closeloop.Survey{}, Closed, err
+	}
+	if !tokenMatches(hash, hashes) || sv.Closed(s.now()) {
+		return closeloop.Survey{}, Closed, nil
+	}
+	if sv.Status == closeloop.StatusAnswered {
+		return sv, Answered, nil
+	}
+	return sv, Open, nil
+}
+
+// Submit records an answer given through a link token. An invalid answer
+// returns the problems and writes nothing. A second or concurrent submit
+// changes nothing and returns the survey as first answered.
+func (s *Service) Submit(ctx context.Context, token string, a closeloop.Answer) (closeloop.Survey, State, closeloop.Problems, error) {
+	sv, state, err := s.Open(ctx, token)
+	if err != nil || state != Open {
+		return sv, state, nil, err
+	}
+	r, problems := a.Parse()
+	if len(problems) > 0 {
+		return sv, Open, problems, nil
+	}
+	r.Points = sv.Offer.For(r.Comment)
+	stored, _, err := s.repo.Answer(ctx, sv, r, s.now())
+	if err != nil {
+		return closeloop.Survey{}, Closed, nil, err
+	}
+	if stored.Status == closeloop.StatusAnswered {
+		return stored, Answered, nil, nil
+	}
+	// The survey left the answerable states between the read and the write
+	// (cancelled, say): the link is closed.
+	return closeloop.Survey{}, Closed, nil, nil
+}
+
+func tokenMatches(hash string, hashes []string) bool {
+	found := false
+	for _, h := range hashes {
+		if secret.Equal(h, hash) {
+			found = true
+		}
+	}
+	return found
+}

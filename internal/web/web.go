@@ -1,0 +1,150 @@
+// Package web is the one place where HTTP requests are decoded and
+// responses encoded for every handler: strict JSON bodies, coded errors
+// mapped to status codes, security headers, and request logging.
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+)
+
+// statusOf maps error codes to HTTP statuses, in one place.
+var statusOf = map[string]int{
+	closeloop.EINVALID:      http.StatusBadRequest,
+	closeloop.EUNAUTHORIZED: http.StatusUnauthorized,
+	closeloop.EFORBIDDEN:    http.StatusForbidden,
+	closeloop.ENOTFOUND:     http.StatusNotFound,
+	closeloop.ECONFLICT:     http.StatusConflict,
+	closeloop.ERATELIMITED:  http.StatusTooManyRequests,
+	closeloop.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	closeloop.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// Status returns the HTTP status for err's code.
+func Status(err error) int {
+	if s, ok := statusOf[closeloop.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// Error writes err as the API's error body. Internal errors are logged here,
+// once, and answered with a generic message: their text never leaves.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
+	code := closeloop.ErrorCode(err)
+	detail := errorDetail{Code: code, Message: "something went wrong on our side; it was logged"}
+	var e *closeloop.Error
+	if code != closeloop.EINTERNAL && errors.As(err, &e) {
+		detail.Message, detail.Fields = e.Message, e.Fields
+	}
+	switch code {
+	case closeloop.EINTERNAL:
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case closeloop.EUNAVAILABLE:
+		slog.WarnContext(r.Context(), "service unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+	case closeloop.EUNAUTHORIZED:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="closeloop"`)
+	}
+	JSON(w, Status(err), errorBody{Error: detail})
+}
+
+// JSON writes v as a JSON response with status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// MaxJSONBody is the largest JSON body accepted: a full batch of 100 orders
+// with 50 items each fits with room to spare.
+const MaxJSONBody = 2 << 20
+
+// Decode reads a JSON body strictly into v: a JSON content type, at most
+// limit bytes, no unknown fields, one value. Problems are EINVALID errors
+// that say what is wrong.
+func Decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return closeloop.Errorf(closeloop.EINVALID, "the body must be JSON (Content-Type: application/json)")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err, limit)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return closeloop.Errorf(closeloop.EINVALID, "the body must hold one JSON value")
+	}
+	return nil
+}
+
+func decodeError(err error, limit int64) error {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return closeloop.Errorf(closeloop.EINVALID, "the body is larger than %d bytes", limit)
+	case errors.As(err, &syntax):
+		return closeloop.Errorf(closeloop.EINVALID, "the body is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return &closeloop.Error{Code: closeloop.EINVALID, Message: "a field has the wrong type",
+			Fields: map[string]string{field: "must be " + jsonType(typeErr.Type.Kind().String())}}
+	case errors.Is(err, io.EOF):
+		return closeloop.Errorf(closeloop.EINVALID, "the body is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return closeloop.Errorf(closeloop.EINVALID, "the body is not valid JSON (it ends too soon)")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &closeloop.Error{Code: closeloop.EINVALID, Message: "the body has a field this API does not know",
+			Fields: map[string]string{name: "is not a known field"}}
+	}
+	// Time fields fail with their own parse error text.
+	return closeloop.Errorf(closeloop.EINVALID, "the body could not be read: %s", safeText(err))
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "struct", "map":
+		return "an object"
+	case "slice", "array":
+		return "an array"
+	case "bool":
+		return "true or false"
+	}
+	return "a number"
+}
+
+// safeText keeps the part of a decoding error that describes the input.
+func safeText(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "parsing time "); i >= 0 {
+		return "a time must be RFC 3339, e.g. 2026-11-20T10:00:00Z"
+	}
+	return fmt.Sprintf("%.120s", strings.TrimPrefix(msg, "json: "))
+}

@@ -1,0 +1,11 @@
+// Package templates embeds the email and page templates so every function
+// binary carries them. Pages and HTML email parts use html/template; the
+// plain-text email part uses text/template, which does not HTML-escape.
+package templates
+
+import "embed"
+
+// FS holds every template file of this folder.
+//
+//go:embed *.html *.txt
+var FS embed.FS
