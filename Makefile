@@ -1,0 +1,18 @@
+# --- SAM build targets ---
+# `sam build` runs `make build-<LogicalId>` for every function with
+# `Metadata: {BuildMethod: makefile}` and `CodeUri: .`, passing ARTIFACTS_DIR;
+# each target leaves one arm64 `bootstrap` there for provided.al2023.
+
+GO ?= go
+
+# Logical ID in template.yaml -> package under ./functions.
+SAM_FUNCTION_DIR_PublicFunction   := public
+SAM_FUNCTION_DIR_AdminFunction    := admin
+SAM_FUNCTION_DIR_DispatchFunction := dispatch
+SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction
+
+.PHONY: $(addprefix build-,$(SAM_FUNCTIONS))
+$(addprefix build-,$(SAM_FUNCTIONS)): build-%:
+	$(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set; `sam build` sets it))
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(SAM_FUNCTION_DIR_$*)
+# --- end SAM build targets ---
