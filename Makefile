@@ -1,3 +1,21 @@
+# closeloop. `make dev` runs the product locally with demo data; `make test`
+# runs every test against a local AWS stack it starts itself; `make bench`
+# prints the benchmark table. The SAM build targets are below.
+
+.DEFAULT_GOAL := help
+.PHONY: help dev test bench lint
+
+help:
+	@echo "make dev    run the product locally on http://localhost:8080 (inbox on :8005)"
+	@echo "make test   run every test (starts its own local stack)"
+	@echo "make bench  run the benchmarks and write bench/results.txt"
+
+dev:
+	bash infra/dev.sh
+
+test:
+	bash infra/test.sh
+
 # --- SAM build targets ---
 # `sam build` runs `make build-<LogicalId>` for every function with
 # `Metadata: {BuildMethod: makefile}` and `CodeUri: .`, passing ARTIFACTS_DIR;

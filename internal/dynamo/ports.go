@@ -3,6 +3,7 @@ package dynamo
 import (
 	"github.com/closeloop/closeloop/internal/dispatch"
 	"github.com/closeloop/closeloop/internal/storeapi"
+	"github.com/closeloop/closeloop/internal/stores"
 	"github.com/closeloop/closeloop/internal/survey"
 )
 
@@ -12,4 +13,5 @@ var (
 	_ storeapi.Backend  = (*DB)(nil)
 	_ dispatch.Surveys  = (*DB)(nil)
 	_ dispatch.Stores   = (*DB)(nil)
+	_ stores.Repository = (*DB)(nil)
 )

@@ -19,10 +19,15 @@ type orderInput struct {
 	PurchasedAt string             `json:"purchased_at"`
 }
 
-// ordersBody is one order, or a batch under "orders".
+// ordersBody is one order, or a batch under "orders". The single order's
+// fields are spelled out, not embedded, so that decoding errors name them
+// as the client wrote them.
 type ordersBody struct {
-	orderInput
-	Orders []orderInput `json:"orders"`
+	OrderID     string             `json:"order_id"`
+	Customer    closeloop.Customer `json:"customer"`
+	Items       []closeloop.Item   `json:"items"`
+	PurchasedAt string             `json:"purchased_at"`
+	Orders      []orderInput       `json:"orders"`
 }
 
 type surveyRef struct {
@@ -37,9 +42,9 @@ func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.K
 	if err := web.Decode(w, r, &body, web.MaxJSONBody); err != nil {
 		return err
 	}
-	inputs, batch := []orderInput{body.orderInput}, false
+	single := orderInput{OrderID: body.OrderID, Customer: body.Customer, Items: body.Items, PurchasedAt: body.PurchasedAt}
+	inputs, batch := []orderInput{single}, false
 	if body.Orders != nil {
-		single := body.orderInput
 		if single.OrderID != "" || single.Customer != (closeloop.Customer{}) || single.Items != nil || single.PurchasedAt != "" {
 			return closeloop.Errorf(closeloop.EINVALID, "post one order, or a batch under \"orders\", not both")
 		}

@@ -79,13 +79,11 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // with 50 items each fits with room to spare.
 const MaxJSONBody = 2 << 20
 
-// Decode reads a JSON body strictly into v: a JSON content type, at most
-// limit bytes, no unknown fields, one value. Problems are EINVALID errors
+// Decode reads a JSON body strictly into v: at most limit bytes, no
+// unknown fields, one value. The Content-Type is not checked, so a plain
+// `curl -d` works. Problems are EINVALID errors
 // that say what is wrong.
 func Decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return closeloop.Errorf(closeloop.EINVALID, "the body must be JSON (Content-Type: application/json)")
-	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -1,0 +1,195 @@
+// Command devserver runs the whole product in one local process for
+// `make dev`: it creates the table from template.yaml in DynamoDB Local,
+// seeds a demo store with an owner key and three orders, serves every
+// route on one port, and ticks dispatch every few seconds. infra/dev.sh
+// starts the local AWS stack and points the SDK at it.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/stores"
+	"github.com/closeloop/closeloop/internal/tabledef"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "devserver:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	flags := flag.NewFlagSet("devserver", flag.ContinueOnError)
+	addr := flags.String("addr", "127.0.0.1:8080", "where to serve every route")
+	every := flags.Duration("dispatch-every", 5*time.Second, "how often dispatch runs")
+	template := flags.String("template", "template.yaml", "the SAM template holding the table")
+	demoFile := flags.String("demo-file", ".local/demo.json", "where to write the demo store ID and API key")
+	inbox := flags.String("inbox", "http://localhost:8005", "the SES emulator's inbox, for the banner")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	app.SetupLogging()
+	cfg, err := app.LoadConfig(getenv, app.NeedMail)
+	if err != nil {
+		return err
+	}
+	clients, err := app.NewAWS(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	if err := createTable(ctx, clients, *template, cfg.Table); err != nil {
+		return err
+	}
+	product, err := app.NewProduct(cfg, clients, time.Now)
+	if err != nil {
+		return err
+	}
+	apiKey, err := seedStore(ctx, product, *demoFile)
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", product.StoreAPI.Routes())
+	mux.Handle("/s/", product.Pages.Routes())
+	mux.Handle("/u/", product.Pages.Routes())
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "closeloop is running locally.\n\nSurvey emails: %s\nStore API:     POST /v1/orders with Authorization: Bearer <key from %s>\n", *inbox, *demoFile)
+	})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	base := "http://" + ln.Addr().String()
+	if err := postDemoOrders(ctx, base, apiKey); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\ncloseloop runs on %s (store API /v1, survey pages /s)\nAPI key: %s\nDemo store and key: %s\nSurvey emails: %s\nCtrl-C stops everything.\n\n", base, apiKey, *demoFile, *inbox)
+
+	ticker := time.NewTicker(*every)
+	defer ticker.Stop()
+	for {
+		rep, err := product.Dispatcher.Run(ctx)
+		if err != nil && ctx.Err() == nil {
+			slog.Error("dispatch run", "err", err)
+		} else if rep.Due > 0 {
+			slog.Info("dispatch run", "due", rep.Due, "sent", rep.Sent, "skipped", rep.Skipped, "failed", rep.Failed, "retried", rep.Retried)
+		}
+		select {
+		case <-ctx.Done():
+			shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return srv.Shutdown(shutdown)
+		case err := <-serveErr:
+			return err
+		case <-ticker.C:
+		}
+	}
+}
+
+// createTable creates the table from template.yaml unless it exists.
+func createTable(ctx context.Context, clients app.AWS, template, table string) error {
+	def, err := tabledef.Load(template)
+	if err != nil {
+		return err
+	}
+	err = tabledef.Create(ctx, clients.DynamoDB, def, table)
+	var inUse *types.ResourceInUseException
+	if errors.As(err, &inUse) {
+		return nil
+	}
+	return err
+}
+
+type demo struct {
+	StoreID string `json:"store_id"`
+	APIKey  string `json:"api_key"`
+}
+
+// seedStore creates the demo store and writes its key to path. When the
+// store exists (a kept database) the key written before is reused.
+func seedStore(ctx context.Context, product *app.Product, path string) (string, error) {
+	settings := closeloop.DefaultSettings()
+	settings.SurveyDelayHours = 0
+	settings.ReplyTo = "support@demo-coffee.example"
+	settings.SupportEmails = []string{"support@demo-coffee.example"}
+	settings.OwnerEmails = []string{"owner@demo-coffee.example"}
+	settings.Branding = closeloop.Branding{
+		Name:          "Demo Coffee Roasters",
+		Color:         "#7a3e12",
+		PostalAddress: "12 Bean Street, 10115 Berlin, Germany",
+		PrivacyURL:    "https://demo-coffee.example/privacy",
+	}
+	_, key, err := stores.Create(ctx, product.DB, "demo", settings, time.Now())
+	if closeloop.ErrorCode(err) == closeloop.ECONFLICT {
+		data, readErr := os.ReadFile(path)
+		var d demo
+		if readErr != nil || json.Unmarshal(data, &d) != nil || d.APIKey == "" {
+			return "", fmt.Errorf("the demo store exists but %s has no key: delete the database or the file", path)
+		}
+		return d.APIKey, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	data, _ := json.MarshalIndent(demo{StoreID: "demo", APIKey: key}, "", "  ")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	return key, os.WriteFile(path, append(data, '\n'), 0o600)
+}
+
+// postDemoOrders posts three orders through the real HTTP API, as a
+// store's system would.
+func postDemoOrders(ctx context.Context, base, apiKey string) error {
+	now := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	orders := []string{
+		`{"order_id":"demo-1001","customer":{"email":"ada@example.com","name":"Ada","locale":"en-GB"},"items":[{"sku":"BEANS-1KG","name":"House blend 1 kg"}],"purchased_at":"` + now + `"}`,
+		`{"order_id":"demo-1002","customer":{"email":"grace@example.com","name":"Grace","locale":"en-US"},"items":[{"sku":"GRINDER","name":"Hand grinder"},{"sku":"BEANS-250","name":"Single origin 250 g"}],"purchased_at":"` + now + `"}`,
+		`{"order_id":"demo-1003","customer":{"email":"ivan@example.com","name":"Иван","locale":"ru-RU"},"items":[{"sku":"KETTLE","name":"Gooseneck kettle"}],"purchased_at":"` + now + `"}`,
+	}
+	for _, body := range orders {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/orders", bytes.NewBufferString(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("post demo order: %w", err)
+		}
+		msg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("post demo order: %s: %s", resp.Status, msg)
+		}
+	}
+	return nil
+}

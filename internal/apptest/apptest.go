@@ -1,0 +1,194 @@
+// Package apptest builds the whole product against the suite's local AWS
+// stack for integration tests: a fresh table, a store with an owner key,
+// the store API and pages on a local HTTP server, a dispatcher, a
+// controllable clock and the SES inbox.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/secret"
+	"github.com/closeloop/closeloop/internal/stores"
+	"github.com/closeloop/closeloop/internal/testenv"
+)
+
+// Clock is a settable time source, safe for concurrent use.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Fixture is the product running against the local stack.
+type Fixture struct {
+	Product  *app.Product
+	Clock    *Clock
+	Counter  *testenv.RequestCounter
+	Server   *httptest.Server
+	Inbox    *testenv.Inbox
+	StoreID  string
+	APIKey   string
+	Settings closeloop.Settings
+	Table    string
+	Client   *dynamodb.Client
+}
+
+// Option changes a store's settings before it is created.
+type Option func(*closeloop.Settings)
+
+// New builds a fixture with a fresh table and store. Settings start from
+// the defaults with no survey delay.
+func New(t testing.TB, opts ...Option) *Fixture {
+	t.Helper()
+	counter := &testenv.RequestCounter{}
+	client := testenv.DynamoDB(t, counter.Register)
+	table := testenv.NewTable(t, client)
+	clock := &Clock{now: time.Now().UTC().Truncate(time.Second)}
+	cfg := app.Config{Table: table, PublicBaseURL: "https://feedback.test", SenderAddress: "feedback@shop.test"}
+	product, err := app.NewProduct(cfg, app.AWS{DynamoDB: client, SES: testenv.SES(t)}, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := closeloop.DefaultSettings()
+	settings.SurveyDelayHours = 0
+	settings.Branding.Name = "Test Shop"
+	settings.ReplyTo = "support@shop.test"
+	for _, opt := range opts {
+		opt(&settings)
+	}
+	storeID := newStoreID()
+	_, key, err := stores.Create(context.Background(), product.DB, storeID, settings, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", product.StoreAPI.Routes())
+	mux.Handle("/s/", product.Pages.Routes())
+	mux.Handle("/u/", product.Pages.Routes())
+	server := httptest.NewServer(mux)
+	t.Cleanup(server.Close)
+	counter.Reset()
+	return &Fixture{
+		Product: product, Clock: clock, Counter: counter, Server: server, Inbox: testenv.NewInbox(t),
+		StoreID: storeID, APIKey: key, Settings: settings, Table: table, Client: client,
+	}
+}
+
+// NewStore creates another store in the fixture's table and returns its
+// owner key, for tests of isolation between stores.
+func (f *Fixture) NewStore(t testing.TB, opts ...Option) string {
+	t.Helper()
+	settings := f.Settings
+	for _, opt := range opts {
+		opt(&settings)
+	}
+	_, key, err := stores.Create(context.Background(), f.Product.DB, newStoreID(), settings, f.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+func newStoreID() string { return "shop-" + strings.ToLower(secret.NewID("x")[2:10]) }
+
+// Email returns an address unique to this test run, so inbox reads from
+// parallel tests never mix.
+func Email(name string) string {
+	return name + "-" + strings.ToLower(secret.NewID("e")[2:]) + "@example.com"
+}
+
+// Response is an HTTP response read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// Do sends a request to the fixture's server with the owner key (when
+// key is "", none) and reads the response.
+func (f *Fixture) Do(t testing.TB, method, path, key, contentType, body string) Response {
+	t.Helper()
+	req, err := http.NewRequest(method, f.Server.URL+path, bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: string(data)}
+}
+
+// API calls the store API with the fixture's owner key.
+func (f *Fixture) API(t testing.TB, method, path, body string) Response {
+	t.Helper()
+	return f.Do(t, method, path, f.APIKey, "application/json", body)
+}
+
+// Order returns a valid order body for order ID id and customer email.
+func Order(id, email string) string {
+	return `{"order_id":"` + id + `","customer":{"email":"` + email + `","name":"Ada","locale":"en-GB"},` +
+		`"items":[{"sku":"MUG-1","name":"Mug"}],"purchased_at":"` + time.Now().UTC().Add(-time.Hour).Format(time.RFC3339) + `"}`
+}
+
+var linkPattern = regexp.MustCompile(`https://feedback\.test(/s/[A-Za-z0-9_.-]+)\?score=(\d)`)
+
+// SurveyPath returns the survey page path (/s/{token}) from the one survey
+// email sent to addr, failing when there is not exactly one.
+func (f *Fixture) SurveyPath(t testing.TB, addr string) string {
+	t.Helper()
+	emails := f.Inbox.To(t, addr)
+	if len(emails) != 1 {
+		t.Fatalf("%d emails to %s, want 1", len(emails), addr)
+	}
+	m := linkPattern.FindStringSubmatch(emails[0].Text)
+	if m == nil {
+		t.Fatalf("no survey link in the email to %s:\n%s", addr, emails[0].Text)
+	}
+	return m[1]
+}
+
+// Dispatch runs the dispatcher once and fails the test on error.
+func (f *Fixture) Dispatch(t testing.TB) {
+	t.Helper()
+	if _, err := f.Product.Dispatcher.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

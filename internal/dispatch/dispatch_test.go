@@ -1,0 +1,187 @@
+package dispatch_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/closeloop/closeloop/internal/apptest"
+	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/dispatch"
+	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/secret"
+	"github.com/closeloop/closeloop/internal/sesmail"
+	"github.com/closeloop/closeloop/internal/testenv"
+)
+
+func postOrders(t *testing.T, f *apptest.Fixture, n int) []string {
+	t.Helper()
+	emails := make([]string, n)
+	for i := range emails {
+		emails[i] = apptest.Email(fmt.Sprintf("c%d", i))
+		if r := f.API(t, "POST", "/v1/orders", apptest.Order(fmt.Sprintf("ord-%d", i), emails[i])); r.Status != http.StatusAccepted {
+			t.Fatalf("post order: %d %s", r.Status, r.Body)
+		}
+	}
+	return emails
+}
+
+func TestSurveyEmailContent(t *testing.T) {
+	f := apptest.New(t, func(s *closeloop.Settings) {
+		s.Branding.PostalAddress = "1 Main St, Springfield"
+		s.Branding.PrivacyURL = "https://shop.test/privacy"
+	})
+	email := postOrders(t, f, 1)[0]
+	f.Dispatch(t)
+	got := f.Inbox.To(t, email)
+	if len(got) != 1 {
+		t.Fatalf("%d emails, want 1", len(got))
+	}
+	m := got[0]
+	if m.Subject != "How was your order from Test Shop?" || !strings.Contains(m.From, "feedback@shop.test") {
+		t.Errorf("subject %q from %q", m.Subject, m.From)
+	}
+	if len(m.ReplyTo) != 1 || m.ReplyTo[0] != "support@shop.test" {
+		t.Errorf("reply-to %v, want support@shop.test", m.ReplyTo)
+	}
+	for _, part := range []struct{ name, body string }{{"text", m.Text}, {"html", m.HTML}} {
+		for score := 1; score <= 5; score++ {
+			if !strings.Contains(part.body, fmt.Sprintf("?score=%d", score)) {
+				t.Errorf("%s part lacks the score %d link", part.name, score)
+			}
+		}
+		for _, want := range []string{"Test Shop", "50 points", "75 points", "1 Main St, Springfield", "https://shop.test/privacy"} {
+			if !strings.Contains(part.body, want) {
+				t.Errorf("%s part lacks %q", part.name, want)
+			}
+		}
+	}
+}
+
+func TestOverlappingRunsSendEachSurveyOnce(t *testing.T) {
+	f := apptest.New(t)
+	emails := postOrders(t, f, 12)
+	renderer, err := render.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Three dispatchers over the same table, as overlapping invocations.
+	mailer := sesmail.New(testenv.SES(t), "")
+	var wg sync.WaitGroup
+	reports := make([]dispatch.Report, 3)
+	for i := range reports {
+		d := dispatch.New(f.Product.DB, f.Product.DB, mailer, renderer, dispatch.Config{PublicBaseURL: "https://feedback.test", DefaultSender: "feedback@shop.test"}, f.Clock.Now)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, err := d.Run(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			reports[i] = rep
+		}()
+	}
+	wg.Wait()
+	sent := 0
+	for _, rep := range reports {
+		sent += rep.Sent
+	}
+	if sent != len(emails) {
+		t.Fatalf("runs sent %d in all (%+v), want %d", sent, reports, len(emails))
+	}
+	for _, email := range emails {
+		if n := len(f.Inbox.To(t, email)); n != 1 {
+			t.Errorf("%d emails to %s, want 1", n, email)
+		}
+	}
+	// A later run finds nothing left to send.
+	rep, err := f.Product.Dispatcher.Run(context.Background())
+	if err != nil || rep.Due != 0 {
+		t.Fatalf("later run: %+v, %v; want nothing due", rep, err)
+	}
+}
+
+func TestCrashedSendIsResentAfterTheLease(t *testing.T) {
+	f := apptest.New(t)
+	email := postOrders(t, f, 1)[0]
+	ids, err := f.Product.DB.DueSurveys(context.Background(), f.Clock.Now(), 10)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("due surveys %v, %v", ids, err)
+	}
+	// A dispatcher claims the survey and dies before marking it sent.
+	firstToken, firstHash := secret.NewToken(ids[0])
+	now := f.Clock.Now()
+	if _, _, ok, err := f.Product.DB.Claim(context.Background(), ids[0], now, now.Add(2*time.Minute), firstHash); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	f.Dispatch(t)
+	if n := len(f.Inbox.To(t, email)); n != 0 {
+		t.Fatalf("sent %d while the lease was held, want 0", n)
+	}
+	f.Clock.Advance(3 * time.Minute)
+	f.Dispatch(t)
+	if n := len(f.Inbox.To(t, email)); n != 1 {
+		t.Fatalf("sent %d after the lease ran out, want 1", n)
+	}
+	f.Dispatch(t)
+	if n := len(f.Inbox.To(t, email)); n != 1 {
+		t.Fatalf("sent %d after a further run, want still 1", n)
+	}
+	// Both links work: the one the crashed send may have delivered, and the new one.
+	for _, path := range []string{"/s/" + firstToken, f.SurveyPath(t, email)} {
+		if r := f.Do(t, "GET", path, "", "", ""); r.Status != http.StatusOK {
+			t.Errorf("GET %s: %d", path, r.Status)
+		}
+	}
+}
+
+// faultySES is a fake of SES's SendEmail, used only to inject faults the
+// emulator cannot produce: a permanent rejection and throttling.
+type faultySES struct {
+	err error
+}
+
+func (f faultySES) SendEmail(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+	return nil, f.err
+}
+
+func TestSendFailures(t *testing.T) {
+	tests := []struct {
+		name       string
+		err        error
+		wantStatus string
+		wantReport dispatch.Report
+	}{
+		{"rejected for good", &sestypes.MessageRejected{Message: strPtr("Email address is not verified.")}, "failed", dispatch.Report{Due: 1, Failed: 1}},
+		{"throttled", &sestypes.TooManyRequestsException{Message: strPtr("Maximum sending rate exceeded.")}, "sending", dispatch.Report{Due: 1, Retried: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := apptest.New(t)
+			postOrders(t, f, 1)
+			renderer, _ := render.New()
+			d := dispatch.New(f.Product.DB, f.Product.DB, sesmail.New(faultySES{tt.err}, ""), renderer, dispatch.Config{PublicBaseURL: "https://feedback.test", DefaultSender: "x@shop.test"}, f.Clock.Now)
+			rep, err := d.Run(context.Background())
+			if err != nil || rep != tt.wantReport {
+				t.Fatalf("run: %+v, %v; want %+v", rep, err, tt.wantReport)
+			}
+			ids, _ := f.Product.DB.DueSurveys(context.Background(), f.Clock.Now().Add(time.Hour), 10)
+			wantDue := 0
+			if tt.wantStatus == "sending" {
+				wantDue = 1
+			}
+			if len(ids) != wantDue {
+				t.Fatalf("due later: %v, want %d", ids, wantDue)
+			}
+		})
+	}
+}
+
+func strPtr(s string) *string { return &s }
