@@ -1,0 +1,122 @@
+package i18n
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/closeloop/closeloop/templates"
+)
+
+func TestEveryLanguageHasEveryKey(t *testing.T) {
+	all := map[string]bool{}
+	for _, lang := range Languages() {
+		for _, k := range Keys(lang) {
+			all[k] = true
+		}
+	}
+	for _, lang := range Languages() {
+		for k := range all {
+			if _, ok := catalog[lang][k]; !ok {
+				t.Errorf("%s lacks %q", lang, k)
+			}
+		}
+	}
+}
+
+// usedKeys finds the literal keys that templates and Go code look up.
+func usedKeys(t *testing.T) map[string]string {
+	t.Helper()
+	used := map[string]string{}
+	tmplKey := regexp.MustCompile(`\.T\.Get "([a-z_.0-9]+)"`)
+	err := fs.WalkDir(templates.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templates.FS, path)
+		for _, m := range tmplKey.FindAllStringSubmatch(string(data), -1) {
+			used[m[1]] = path
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goKey := regexp.MustCompile(`\bt\.Get\("([a-z_0-9]+\.[a-z_.0-9]*[a-z_0-9])"`)
+	files, _ := filepath.Glob("../*/*.go")
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range goKey.FindAllStringSubmatch(string(data), -1) {
+			used[m[1]] = path
+		}
+	}
+	// Keys built at run time.
+	for v := 1; v <= 5; v++ {
+		used["score."+strconv.Itoa(v)] = "render (score labels)"
+	}
+	for _, field := range []string{"score", "nps", "comment"} {
+		used["page.error."+field] = "render (form errors)"
+	}
+	for _, prefix := range []string{"email", "page"} {
+		used[prefix+".promise"] = "render.Promise"
+		used[prefix+".promise_bonus"] = "render.Promise"
+	}
+	if len(used) < 30 {
+		t.Fatalf("found only %d keys in use; the scan is broken", len(used))
+	}
+	return used
+}
+
+func TestEveryUsedKeyExistsInEveryLanguage(t *testing.T) {
+	for key, where := range usedKeys(t) {
+		for _, lang := range Languages() {
+			if _, ok := catalog[lang][key]; !ok {
+				t.Errorf("%s uses %q, which %s lacks", where, key, lang)
+			}
+		}
+	}
+}
+
+func TestPick(t *testing.T) {
+	tests := []struct{ customer, store, want string }{
+		{"en-GB", "ru", "en"},
+		{"xx-YY", "en", "en"},
+		{"", "", "en"},
+		{"EN", "", "en"},
+	}
+	for _, lang := range Languages() {
+		tests = append(tests, struct{ customer, store, want string }{lang + "-XX", "", lang}, struct{ customer, store, want string }{"zz", lang, lang})
+	}
+	for _, tt := range tests {
+		if got := Pick(tt.customer, tt.store); got != tt.want {
+			t.Errorf("Pick(%q, %q) = %q, want %q", tt.customer, tt.store, got, tt.want)
+		}
+	}
+}
+
+func TestPoints(t *testing.T) {
+	tests := []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en", 1, "1 point"},
+		{"en", 0, "0 points"},
+		{"en", 75, "75 points"},
+	}
+	for _, tt := range tests {
+		if !slices.Contains(Languages(), tt.lang) {
+			t.Fatalf("language %s is not supported", tt.lang)
+		}
+		if got := For(tt.lang).Points(tt.n); got != tt.want {
+			t.Errorf("%s Points(%d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+}
