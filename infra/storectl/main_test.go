@@ -22,7 +22,10 @@ func TestCreateStore(t *testing.T) {
 	if err := run(context.Background(), args, os.Getenv, &out); err != nil {
 		t.Fatal(err)
 	}
-	var got struct{ StoreID, APIKey string }
+	var got struct {
+		StoreID string `json:"store_id"`
+		APIKey  string `json:"api_key"`
+	}
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil || !strings.HasPrefix(got.APIKey, "cl_") {
 		t.Fatalf("output %q: %v", out.String(), err)
 	}

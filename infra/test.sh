@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make test: installs and starts the local stack "test" on its own ports, runs
+# go vet and go test against it, and stops it on exit. Extra arguments go to
+# go test (infra/test.sh -run TestX -v); PKGS picks the packages (default ./...).
+# The exit code is go test's (or go vet's when vet fails).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+read -ra pkgs <<<"${PKGS:-./...}"
+
+# The ports are fixed, so runs on one machine take turns: a second run would
+# otherwise stop the first one's stack (start stops a stack of the same name).
+lock=${TMPDIR:-/tmp}/closeloop-test-stack.lock
+exec 9>>"$lock"
+if ! flock -n 9; then
+	echo "test.sh: waiting for another make test on this machine ($lock)" >&2
+	flock 9
+fi
+
+infra/stack.sh install 9>&-
+trap 'infra/stack.sh stop test 9>&-' EXIT
+trap 'exit 130' INT TERM
+infra/stack.sh start test 18000 18005 15005 9>&-
+
+export CLOSELOOP_TEST_DYNAMODB_URL=http://127.0.0.1:18000
+export CLOSELOOP_TEST_SES_URL=http://127.0.0.1:18005
+export CLOSELOOP_TEST_SQS_URL=http://127.0.0.1:15005
+export CLOSELOOP_TEST_RIE=$PWD/.local/bin/aws-lambda-rie
+export AWS_EC2_METADATA_DISABLED=true
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
+# Nothing from the developer's own AWS setup may leak into the tests.
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+
+go vet "${pkgs[@]}" 9>&-
+go test -count=1 -timeout 10m "$@" "${pkgs[@]}" 9>&-
