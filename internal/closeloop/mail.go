@@ -26,3 +26,28 @@ type Lease struct {
 	Until    time.Time
 	Holder   string
 }
+
+// TokenHashes are the stored hashes of a survey's link tokens: the survey
+// links of every email sent for it, and its unsubscribe links.
+type TokenHashes struct {
+	Survey      []string
+	Unsubscribe []string
+}
+
+// DueSurvey is a survey the dispatcher must act on now, with Mark, the
+// storage's opaque mark of the state it was read in: acting on it succeeds
+// only while the survey is still in that state.
+type DueSurvey struct {
+	Survey Survey
+	Mark   string
+}
+
+// ClaimResult says how a claim ended.
+type ClaimResult int
+
+// The results of claiming a due survey.
+const (
+	Claimed    ClaimResult = iota // the survey is ours to send until the lease ends
+	Lost                          // another dispatcher took it, or it changed
+	Suppressed                    // the customer must not be emailed; the survey is closed as suppressed
+)

@@ -21,11 +21,12 @@ import (
 
 // Surveys is the storage dispatch works on. The DynamoDB adapter implements it.
 type Surveys interface {
-	DueSurveys(ctx context.Context, now time.Time, limit int) ([]string, error)
-	Claim(ctx context.Context, surveyID string, now, leaseUntil time.Time, tokenHash string) (closeloop.Survey, closeloop.Lease, bool, error)
-	MarkSent(ctx context.Context, lease closeloop.Lease, sentAt time.Time, brand closeloop.Branding, defaultLocale string) (bool, error)
+	DueSurveys(ctx context.Context, now time.Time, limit int) ([]closeloop.DueSurvey, error)
+	Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil time.Time, tokenHash, unsubscribeHash string) (closeloop.Lease, closeloop.ClaimResult, error)
+	MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, closesAt time.Time, brand closeloop.Branding, defaultLocale string) (bool, error)
 	MarkFailed(ctx context.Context, lease closeloop.Lease, reason string) (bool, error)
 	Retry(ctx context.Context, lease closeloop.Lease, retryAt time.Time) (bool, error)
+	Expire(ctx context.Context, due closeloop.DueSurvey) (bool, error)
 }
 
 // Stores reads store settings.
@@ -48,6 +49,9 @@ type Config struct {
 	DefaultSender string        // the From address when a store sets none
 	Lease         time.Duration // how long a claim holds a survey
 	Batch         int           // most surveys per shard per run
+	// Reserve is the time left before the run's deadline at which it stops
+	// taking new surveys, so that a claimed survey is always finished.
+	Reserve time.Duration
 }
 
 // Dispatcher sends due surveys.
@@ -68,87 +72,148 @@ func New(surveys Surveys, stores Stores, mailer Mailer, renderer *render.Rendere
 	if cfg.Batch <= 0 {
 		cfg.Batch = 100
 	}
+	if cfg.Reserve <= 0 {
+		cfg.Reserve = 5 * time.Second
+	}
 	cfg.PublicBaseURL = strings.TrimRight(cfg.PublicBaseURL, "/")
 	return &Dispatcher{surveys: surveys, stores: stores, mailer: mailer, renderer: renderer, cfg: cfg, now: now}
 }
 
 // Report counts what one run did.
 type Report struct {
-	Due     int `json:"due"`
-	Sent    int `json:"sent"`
-	Skipped int `json:"skipped"` // claimed by another run, or no longer due
-	Failed  int `json:"failed"`  // refused for good, marked failed
-	Retried int `json:"retried"` // a passing failure, due again later
+	Due        int `json:"due"`
+	Sent       int `json:"sent"`
+	Skipped    int `json:"skipped"`    // claimed by another run, or changed since read
+	Suppressed int `json:"suppressed"` // the customer unsubscribed or bounced
+	Expired    int `json:"expired"`    // answer window over, unanswered
+	Failed     int `json:"failed"`     // refused for good, marked failed
+	Retried    int `json:"retried"`    // a passing failure, due again later
+	Deferred   int `json:"deferred"`   // left for the next run: the deadline came near
 }
 
-// Run sends every survey due now. One survey's failure does not stop the
-// others; the error returned is the first that prevented work entirely.
+// Run sends every survey due now, each store's at most at its maximum send
+// rate, and expires the sent ones whose answer window closed. One survey's
+// failure does not stop the others; the error returned is the first that
+// prevented work entirely. It stops taking surveys when ctx's deadline is
+// near; they stay due for the next run.
 func (d *Dispatcher) Run(ctx context.Context) (Report, error) {
 	var rep Report
-	ids, err := d.surveys.DueSurveys(ctx, d.now(), d.cfg.Batch)
+	due, err := d.surveys.DueSurveys(ctx, d.now(), d.cfg.Batch)
 	if err != nil {
 		return rep, err
 	}
-	rep.Due = len(ids)
-	stores := map[string]closeloop.Store{}
-	for _, id := range ids {
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
+	rep.Due = len(due)
+	run := &run{Dispatcher: d, rep: &rep, stores: map[string]closeloop.Store{}, pace: newPacer()}
+	for i, item := range due {
+		if ctx.Err() != nil || d.nearDeadline(ctx) {
+			rep.Deferred += len(due) - i
+			break
 		}
-		if err := d.send(ctx, id, stores, &rep); err != nil {
-			slog.ErrorContext(ctx, "dispatch survey", "survey_id", id, "err", err)
+		var err error
+		if item.Survey.Status == closeloop.StatusSent {
+			err = run.expire(ctx, item)
+		} else {
+			err = run.send(ctx, item)
+		}
+		if err != nil {
+			slog.ErrorContext(ctx, "dispatch survey", "survey_id", item.Survey.SurveyID, "err", err)
 		}
 	}
 	return rep, nil
 }
 
-func (d *Dispatcher) send(ctx context.Context, surveyID string, stores map[string]closeloop.Store, rep *Report) error {
-	now := d.now()
-	token, hash := secret.NewToken(surveyID)
-	s, lease, ok, err := d.surveys.Claim(ctx, surveyID, now, now.Add(d.cfg.Lease), hash)
-	if err != nil {
-		return fmt.Errorf("claim: %w", err)
+func (d *Dispatcher) nearDeadline(ctx context.Context) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < d.cfg.Reserve
+}
+
+// run is the state of one Run: its report, the stores read so far and the
+// send pacing.
+type run struct {
+	*Dispatcher
+	rep    *Report
+	stores map[string]closeloop.Store
+	pace   *pacer
+}
+
+func (r *run) store(ctx context.Context, storeID string) (closeloop.Store, error) {
+	if store, ok := r.stores[storeID]; ok {
+		return store, nil
 	}
-	if !ok {
-		rep.Skipped++
+	store, err := r.Dispatcher.stores.Store(ctx, storeID)
+	if err == nil {
+		r.stores[storeID] = store
+	}
+	return store, err
+}
+
+func (r *run) expire(ctx context.Context, due closeloop.DueSurvey) error {
+	if r.now().Before(due.Survey.ClosesAt) {
+		return nil // the index said due; the survey disagrees (a clock step)
+	}
+	expired, err := r.surveys.Expire(ctx, due)
+	if expired {
+		r.rep.Expired++
+	} else if err == nil {
+		r.rep.Skipped++
+	}
+	return err
+}
+
+func (r *run) send(ctx context.Context, due closeloop.DueSurvey) error {
+	s := due.Survey
+	store, err := r.store(ctx, s.StoreID)
+	if err != nil {
+		return fmt.Errorf("load store: %w", err) // nothing claimed: the survey stays due
+	}
+	// Pace before claiming, so a lease is never spent waiting.
+	if err := r.pace.wait(ctx, s.StoreID, store.Settings.MaxSendPerSecond); err != nil {
+		r.rep.Deferred++
 		return nil
 	}
-	store, ok := stores[s.StoreID]
-	if !ok {
-		if store, err = d.stores.Store(ctx, s.StoreID); err != nil {
-			return fmt.Errorf("load store: %w", err) // the lease runs out and the survey comes back
-		}
-		stores[s.StoreID] = store
+	token, hash := secret.NewToken(s.SurveyID)
+	unsubscribe, unsubscribeHash := secret.NewToken(s.SurveyID)
+	lease, result, err := r.surveys.Claim(ctx, due, r.now().Add(r.cfg.Lease), hash, unsubscribeHash)
+	switch {
+	case err != nil:
+		return fmt.Errorf("claim: %w", err)
+	case result == closeloop.Lost:
+		r.rep.Skipped++
+		return nil
+	case result == closeloop.Suppressed:
+		r.rep.Suppressed++
+		return nil
 	}
-	msg, err := d.message(s, store, token)
+	msg, err := r.message(s, store, token, unsubscribe)
 	if err != nil {
-		return err
+		return err // the lease runs out and the survey comes back
 	}
-	if _, err := d.mailer.Send(ctx, msg); err != nil {
+	if _, err := r.mailer.Send(ctx, msg); err != nil {
 		if errors.Is(err, ErrRejected) {
-			rep.Failed++
-			_, markErr := d.surveys.MarkFailed(ctx, lease, "rejected: "+err.Error())
+			r.rep.Failed++
+			_, markErr := r.surveys.MarkFailed(ctx, lease, "rejected: "+err.Error())
 			return errors.Join(err, markErr)
 		}
-		rep.Retried++
-		_, markErr := d.surveys.Retry(ctx, lease, d.now().Add(time.Minute))
+		r.rep.Retried++
+		_, markErr := r.surveys.Retry(ctx, lease, r.now().Add(time.Minute))
 		return errors.Join(fmt.Errorf("send: %w", err), markErr)
 	}
-	held, err := d.surveys.MarkSent(ctx, lease, d.now(), store.Settings.Branding, store.Settings.DefaultLocale)
+	held, err := r.surveys.MarkSent(ctx, lease, r.now(), s.ClosesAt, store.Settings.Branding, store.Settings.DefaultLocale)
 	if err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	if !held {
-		slog.WarnContext(ctx, "lease lost before mark sent: the survey may be sent again", "survey_id", surveyID)
+		slog.WarnContext(ctx, "lease lost before mark sent: the survey may be sent again", "survey_id", s.SurveyID)
 	}
-	rep.Sent++
+	r.rep.Sent++
 	return nil
 }
 
 // message composes the survey email of s.
-func (d *Dispatcher) message(s closeloop.Survey, store closeloop.Store, token string) (closeloop.Message, error) {
+func (d *Dispatcher) message(s closeloop.Survey, store closeloop.Store, token, unsubscribe string) (closeloop.Message, error) {
 	set := store.Settings
-	data := render.NewSurveyEmail(s, set.Branding, set.DefaultLocale, d.cfg.PublicBaseURL+"/s/"+token, "")
+	unsubscribeURL := d.cfg.PublicBaseURL + "/u/" + unsubscribe
+	data := render.NewSurveyEmail(s, set.Branding, set.DefaultLocale, d.cfg.PublicBaseURL+"/s/"+token, unsubscribeURL)
 	email, err := d.renderer.RenderSurveyEmail(data)
 	if err != nil {
 		return closeloop.Message{}, err
@@ -159,6 +224,12 @@ func (d *Dispatcher) message(s closeloop.Survey, store closeloop.Store, token st
 		Subject: email.Subject,
 		HTML:    email.HTML,
 		Text:    email.Text,
+		// RFC 8058 one-click unsubscribe: mail clients show an unsubscribe
+		// button and POST the body to the URL.
+		Headers: []closeloop.Header{
+			{Name: "List-Unsubscribe", Value: "<" + unsubscribeURL + ">"},
+			{Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click"},
+		},
 	}
 	if set.ReplyTo != "" {
 		m.ReplyTo = []string{set.ReplyTo}

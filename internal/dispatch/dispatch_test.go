@@ -111,15 +111,16 @@ func TestOverlappingRunsSendEachSurveyOnce(t *testing.T) {
 func TestCrashedSendIsResentAfterTheLease(t *testing.T) {
 	f := apptest.New(t)
 	email := postOrders(t, f, 1)[0]
-	ids, err := f.Product.DB.DueSurveys(context.Background(), f.Clock.Now(), 10)
-	if err != nil || len(ids) != 1 {
-		t.Fatalf("due surveys %v, %v", ids, err)
+	due, err := f.Product.DB.DueSurveys(context.Background(), f.Clock.Now(), 10)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due surveys %v, %v", due, err)
 	}
 	// A dispatcher claims the survey and dies before marking it sent.
-	firstToken, firstHash := secret.NewToken(ids[0])
-	now := f.Clock.Now()
-	if _, _, ok, err := f.Product.DB.Claim(context.Background(), ids[0], now, now.Add(2*time.Minute), firstHash); !ok || err != nil {
-		t.Fatalf("claim: %v %v", ok, err)
+	firstToken, firstHash := secret.NewToken(due[0].Survey.SurveyID)
+	_, unsubscribeHash := secret.NewToken(due[0].Survey.SurveyID)
+	_, result, err := f.Product.DB.Claim(context.Background(), due[0], f.Clock.Now().Add(2*time.Minute), firstHash, unsubscribeHash)
+	if result != closeloop.Claimed || err != nil {
+		t.Fatalf("claim: %v %v", result, err)
 	}
 	f.Dispatch(t)
 	if n := len(f.Inbox.To(t, email)); n != 0 {

@@ -11,12 +11,15 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
 
-// DueSurveys lists up to limit survey IDs due at or before now: scheduled
-// ones whose send time has come and claimed ones whose lease ran out.
-func (db *DB) DueSurveys(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	var ids []string
+// DueSurveys lists up to limit surveys per shard due at or before now:
+// scheduled ones whose send time has come, claimed ones whose lease ran
+// out, and sent ones whose answer window closed. The index projects whole
+// items, so no further read is needed; being eventually consistent, what
+// it returns is checked again by each conditional write on its Mark.
+func (db *DB) DueSurveys(ctx context.Context, now time.Time, limit int) ([]closeloop.DueSurvey, error) {
+	var due []closeloop.DueSurvey
 	for shard := range dueShards {
-		in := &dynamodb.QueryInput{
+		out, err := db.api.Query(ctx, &dynamodb.QueryInput{
 			TableName:              aws.String(db.table),
 			IndexName:              aws.String("due"),
 			KeyConditionExpression: aws.String("due_pk = :shard AND due_sk <= :now"),
@@ -24,81 +27,94 @@ func (db *DB) DueSurveys(ctx context.Context, now time.Time, limit int) ([]strin
 				":shard": str("DUE#" + itoa(shard)),
 				":now":   str(stamp(now) + "~"),
 			},
-			ProjectionExpression: aws.String("survey_id"),
-			Limit:                aws.Int32(int32(limit)),
-		}
-		out, err := db.api.Query(ctx, in)
+			Limit: aws.Int32(int32(limit)),
+		})
 		if err != nil {
 			return nil, unavailable("query due surveys", err)
 		}
 		for _, item := range out.Items {
-			var rec struct {
-				SurveyID string `json:"survey_id"`
-			}
+			var rec surveyRecord
 			if err := unmarshal(item, &rec); err != nil {
 				return nil, err
 			}
-			ids = append(ids, rec.SurveyID)
+			due = append(due, closeloop.DueSurvey{Survey: rec.Survey, Mark: rec.DueSK})
 		}
 	}
-	return ids, nil
+	return due, nil
 }
 
-// Claim takes a due survey for sending until leaseUntil and records the
-// hash of the link token about to be sent. ok is false when the survey is
-// not due (another dispatcher holds it, or it was sent, answered,
-// cancelled). The conditional update makes two dispatchers' claims exclusive.
-func (db *DB) Claim(ctx context.Context, surveyID string, now, leaseUntil time.Time, tokenHash string) (closeloop.Survey, closeloop.Lease, bool, error) {
-	lease := closeloop.Lease{SurveyID: surveyID, Until: leaseUntil, Holder: dueSK(leaseUntil, surveyID)}
-	out, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(db.table),
-		Key:                      surveyKey(surveyID),
-		UpdateExpression:         aws.String("SET #status = :sending, due_sk = :lease ADD token_hashes :hash, attempts :one"),
-		ConditionExpression:      aws.String("#status IN (:scheduled, :sending) AND due_sk <= :now"),
-		ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sending":   str(string(closeloop.StatusSending)),
-			":scheduled": str(string(closeloop.StatusScheduled)),
-			":lease":     str(lease.Holder),
-			":now":       str(stamp(now) + "~"),
-			":hash":      &types.AttributeValueMemberSS{Value: []string{tokenHash}},
-			":one":       num(1),
-		},
-		ReturnValues: types.ReturnValueAllNew,
-	})
-	if conditionFailed(err) {
-		return closeloop.Survey{}, closeloop.Lease{}, false, nil
+// Claim takes a due survey for sending until leaseUntil, recording the
+// hashes of the survey and unsubscribe link tokens about to be sent. In the
+// same transaction it checks that the customer is not suppressed; if they
+// are, the survey is closed as suppressed. Two dispatchers' claims of one
+// survey are exclusive: the condition is on the state the survey was read in.
+func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil time.Time, tokenHash, unsubscribeHash string) (closeloop.Lease, closeloop.ClaimResult, error) {
+	s := due.Survey
+	lease := closeloop.Lease{SurveyID: s.SurveyID, Until: leaseUntil, Holder: dueSK(leaseUntil, s.SurveyID)}
+	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName:                aws.String(db.table),
+			Key:                      surveyKey(s.SurveyID),
+			UpdateExpression:         aws.String("SET #status = :sending, due_sk = :lease ADD token_hashes :hash, unsubscribe_hashes :unsub, attempts :one"),
+			ConditionExpression:      aws.String("#status = :status AND due_sk = :mark"),
+			ExpressionAttributeNames: map[string]string{"#status": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":sending": str(string(closeloop.StatusSending)),
+				":status":  str(string(s.Status)),
+				":mark":    str(due.Mark),
+				":lease":   str(lease.Holder),
+				":hash":    &types.AttributeValueMemberSS{Value: []string{tokenHash}},
+				":unsub":   &types.AttributeValueMemberSS{Value: []string{unsubscribeHash}},
+				":one":     num(1),
+			},
+		}},
+		{ConditionCheck: &types.ConditionCheck{
+			TableName:           aws.String(db.table),
+			Key:                 key(customerPK(s.StoreID, s.Customer.Email), "#PROFILE"),
+			ConditionExpression: aws.String("attribute_not_exists(suppressed_at)"),
+		}},
+	}})
+	if err == nil {
+		return lease, closeloop.Claimed, nil
 	}
-	if err != nil {
-		return closeloop.Survey{}, closeloop.Lease{}, false, unavailable("claim survey", err)
+	reasons := cancelReasons(err)
+	switch {
+	case len(reasons) != 2:
+		return closeloop.Lease{}, closeloop.Lost, unavailable("claim survey", err)
+	case aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
+		return closeloop.Lease{}, closeloop.Lost, nil
+	case aws.ToString(reasons[1].Code) == "ConditionalCheckFailed":
+		_, err := db.settle(ctx, s.SurveyID, s.Status, due.Mark, "SET #status = :suppressed REMOVE due_pk, due_sk",
+			map[string]types.AttributeValue{":suppressed": str(string(closeloop.StatusSuppressed))})
+		return closeloop.Lease{}, closeloop.Suppressed, err
 	}
-	var rec surveyRecord
-	if err := unmarshal(out.Attributes, &rec); err != nil {
-		return closeloop.Survey{}, closeloop.Lease{}, false, err
-	}
-	return rec.Survey, lease, true, nil
+	return closeloop.Lease{}, closeloop.Lost, unavailable("claim survey", err)
 }
 
 // MarkSent records that the survey under lease was sent, with the store's
-// branding as the email showed it. held is false when the lease was lost
-// (it ran out and another dispatcher took the survey).
-func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt time.Time, brand closeloop.Branding, defaultLocale string) (held bool, err error) {
+// branding as the email showed it, and makes it due again when its answer
+// window closes, to expire. held is false when the lease was lost (it ran
+// out and another dispatcher took the survey).
+func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, closesAt time.Time, brand closeloop.Branding, defaultLocale string) (held bool, err error) {
 	brandAV, err := marshal(brand)
 	if err != nil {
 		return false, err
 	}
-	return db.release(ctx, lease, "SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale REMOVE due_pk, due_sk",
+	return db.settle(ctx, lease.SurveyID, closeloop.StatusSending, lease.Holder,
+		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :closes",
 		map[string]types.AttributeValue{
 			":sent":   str(string(closeloop.StatusSent)),
 			":at":     str(sentAt.UTC().Format(time.RFC3339Nano)),
 			":brand":  &types.AttributeValueMemberM{Value: brandAV},
 			":locale": str(defaultLocale),
+			":closes": str(dueSK(closesAt, lease.SurveyID)),
 		})
 }
 
 // MarkFailed records that the survey under lease cannot be sent, and why.
 func (db *DB) MarkFailed(ctx context.Context, lease closeloop.Lease, reason string) (held bool, err error) {
-	return db.release(ctx, lease, "SET #status = :failed, failure_reason = :reason REMOVE due_pk, due_sk",
+	return db.settle(ctx, lease.SurveyID, closeloop.StatusSending, lease.Holder,
+		"SET #status = :failed, failure_reason = :reason REMOVE due_pk, due_sk",
 		map[string]types.AttributeValue{
 			":failed": str(string(closeloop.StatusFailed)),
 			":reason": str(reason),
@@ -108,19 +124,27 @@ func (db *DB) MarkFailed(ctx context.Context, lease closeloop.Lease, reason stri
 // Retry gives back a survey whose send failed for a passing reason; it is
 // due again at retryAt.
 func (db *DB) Retry(ctx context.Context, lease closeloop.Lease, retryAt time.Time) (held bool, err error) {
-	return db.release(ctx, lease, "SET due_sk = :retry",
+	return db.settle(ctx, lease.SurveyID, closeloop.StatusSending, lease.Holder, "SET due_sk = :retry",
 		map[string]types.AttributeValue{":retry": str(dueSK(retryAt, lease.SurveyID))})
 }
 
-// release applies update to a survey only while the lease is still held.
-func (db *DB) release(ctx context.Context, lease closeloop.Lease, update string, values map[string]types.AttributeValue) (bool, error) {
-	values[":sending"] = str(string(closeloop.StatusSending))
-	values[":held"] = str(lease.Holder)
+// Expire closes a sent survey whose answer window has ended unanswered.
+func (db *DB) Expire(ctx context.Context, due closeloop.DueSurvey) (bool, error) {
+	return db.settle(ctx, due.Survey.SurveyID, closeloop.StatusSent, due.Mark,
+		"SET #status = :expired REMOVE due_pk, due_sk",
+		map[string]types.AttributeValue{":expired": str(string(closeloop.StatusExpired))})
+}
+
+// settle applies update to a survey only while it is still in status with
+// due mark: a survey answered, cancelled or taken over since is left alone.
+func (db *DB) settle(ctx context.Context, surveyID string, status closeloop.Status, mark, update string, values map[string]types.AttributeValue) (bool, error) {
+	values[":was"] = str(string(status))
+	values[":mark"] = str(mark)
 	_, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(db.table),
-		Key:                       surveyKey(lease.SurveyID),
+		Key:                       surveyKey(surveyID),
 		UpdateExpression:          aws.String(update),
-		ConditionExpression:       aws.String("#status = :sending AND due_sk = :held"),
+		ConditionExpression:       aws.String("#status = :was AND due_sk = :mark"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: values,
 	})
@@ -128,7 +152,7 @@ func (db *DB) release(ctx context.Context, lease closeloop.Lease, update string,
 		return false, nil
 	}
 	if err != nil {
-		return false, unavailable("release survey", err)
+		return false, unavailable("update survey", err)
 	}
 	return true, nil
 }

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"hash/fnv"
 	"strconv"
 	"time"
@@ -20,8 +21,12 @@ type surveyRecord struct {
 	// TokenHashes holds the hash of every link token sent for the survey:
 	// a resend after a crashed send adds one and the first email still works.
 	TokenHashes []string `json:"token_hashes,omitempty,stringset"`
-	DuePK       string   `json:"due_pk,omitempty"`
-	DueSK       string   `json:"due_sk,omitempty"`
+	// UnsubscribeHashes are the unsubscribe links' token hashes. Survey items
+	// are kept, so these links outlive the survey (at least the 30 days the
+	// rules ask for).
+	UnsubscribeHashes []string `json:"unsubscribe_hashes,omitempty,stringset"`
+	DuePK             string   `json:"due_pk,omitempty"`
+	DueSK             string   `json:"due_sk,omitempty"`
 }
 
 type orderRecord struct {
@@ -55,13 +60,64 @@ func dueSK(at time.Time, surveyID string) string { return stamp(at) + "#" + surv
 // has one: then it returns that one and created is false. One transaction
 // writes the order marker and the survey, so concurrent posts of one order
 // create one survey.
-func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey) (stored closeloop.Survey, created bool, err error) {
+//
+// A scheduled survey also spends the customer's contact budget in the same
+// transaction: when the customer unsubscribed, or was scheduled a survey
+// less than budget before this one's send time, the survey is saved as
+// suppressed or capped instead and never sent.
+func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey, budget time.Duration) (stored closeloop.Survey, created bool, err error) {
+	for {
+		items, err := db.createItems(s, budget)
+		if err != nil {
+			return closeloop.Survey{}, false, err
+		}
+		err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		if err == nil {
+			return s, true, nil
+		}
+		reasons := cancelReasons(err)
+		switch {
+		case len(reasons) == 0:
+			return closeloop.Survey{}, false, unavailable("create survey", err)
+		case aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
+			var existing orderRecord
+			if err := unmarshal(reasons[0].Item, &existing); err != nil {
+				return closeloop.Survey{}, false, err
+			}
+			stored, err = db.Survey(ctx, existing.SurveyID)
+			return stored, false, err
+		case len(reasons) == 3 && aws.ToString(reasons[2].Code) == "ConditionalCheckFailed":
+			var profile profileRecord
+			if err := unmarshal(reasons[2].Item, &profile); err != nil {
+				return closeloop.Survey{}, false, err
+			}
+			s.Status = closeloop.StatusCapped
+			if profile.SuppressedAt != "" {
+				s.Status = closeloop.StatusSuppressed
+			}
+			// Saved again without the budget: the loop ends next round.
+		default:
+			return closeloop.Survey{}, false, unavailable("create survey", err)
+		}
+	}
+}
+
+// profileRecord is the customer item's fields that ingest and dispatch read.
+type profileRecord struct {
+	Balance      int    `json:"balance"`
+	LastSurveyAt string `json:"last_survey_at"`
+	SuppressedAt string `json:"suppressed_at"`
+}
+
+// createItems are the writes of CreateSurvey: the order marker, the survey
+// and, for a scheduled survey, the contact budget on the customer item.
+func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.TransactWriteItem, error) {
 	order, err := marshal(orderRecord{
 		PK: orderPK(s.StoreID, s.OrderID), SK: "#ORDER",
 		StoreID: s.StoreID, OrderID: s.OrderID, SurveyID: s.SurveyID, CreatedAt: s.CreatedAt,
 	})
 	if err != nil {
-		return closeloop.Survey{}, false, err
+		return nil, err
 	}
 	rec := surveyRecord{PK: "SURVEY#" + s.SurveyID, SK: "#SURVEY", Survey: s}
 	if s.Status == closeloop.StatusScheduled {
@@ -69,9 +125,9 @@ func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey) (stored clos
 	}
 	survey, err := marshal(rec)
 	if err != nil {
-		return closeloop.Survey{}, false, err
+		return nil, err
 	}
-	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	items := []types.TransactWriteItem{
 		{Put: &types.Put{
 			TableName: aws.String(db.table), Item: order,
 			ConditionExpression:                 aws.String("attribute_not_exists(pk)"),
@@ -81,20 +137,77 @@ func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey) (stored clos
 			TableName: aws.String(db.table), Item: survey,
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
 		}},
-	}})
-	if err == nil {
-		return s, true, nil
 	}
-	reasons := cancelReasons(err)
-	if len(reasons) == 0 || aws.ToString(reasons[0].Code) != "ConditionalCheckFailed" {
-		return closeloop.Survey{}, false, unavailable("create survey", err)
+	if s.Status != closeloop.StatusScheduled {
+		return items, nil
 	}
-	var existing orderRecord
-	if err := unmarshal(reasons[0].Item, &existing); err != nil {
-		return closeloop.Survey{}, false, err
+	condition := "attribute_not_exists(suppressed_at)"
+	values := map[string]types.AttributeValue{
+		":store": str(s.StoreID),
+		":email": str(s.Customer.Email),
+		":send":  str(stamp(s.SendAt)),
 	}
-	stored, err = db.Survey(ctx, existing.SurveyID)
-	return stored, false, err
+	if budget > 0 {
+		condition += " AND (attribute_not_exists(last_survey_at) OR last_survey_at <= :cutoff)"
+		values[":cutoff"] = str(stamp(s.SendAt.Add(-budget)))
+	}
+	return append(items, types.TransactWriteItem{Update: &types.Update{
+		TableName:                           aws.String(db.table),
+		Key:                                 key(customerPK(s.StoreID, s.Customer.Email), "#PROFILE"),
+		UpdateExpression:                    aws.String("SET store_id = :store, email = :email, last_survey_at = :send"),
+		ConditionExpression:                 aws.String(condition),
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}), nil
+}
+
+// CancelOrder cancels the survey of an order unless it was answered (or
+// has otherwise ended), and returns the survey as it then stands.
+func (db *DB) CancelOrder(ctx context.Context, storeID, orderID string, at time.Time) (closeloop.Survey, error) {
+	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(db.table), Key: key(orderPK(storeID, orderID), "#ORDER"), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return closeloop.Survey{}, unavailable("get order", err)
+	}
+	if out.Item == nil {
+		return closeloop.Survey{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such order")
+	}
+	var order orderRecord
+	if err := unmarshal(out.Item, &order); err != nil {
+		return closeloop.Survey{}, err
+	}
+	upd, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(db.table),
+		Key:                      surveyKey(order.SurveyID),
+		UpdateExpression:         aws.String("SET #status = :cancelled, cancelled_at = :at REMOVE due_pk, due_sk"),
+		ConditionExpression:      aws.String("#status IN (:scheduled, :sending, :sent, :capped, :suppressed)"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":cancelled":  str(string(closeloop.StatusCancelled)),
+			":at":         str(at.UTC().Format(time.RFC3339Nano)),
+			":scheduled":  str(string(closeloop.StatusScheduled)),
+			":sending":    str(string(closeloop.StatusSending)),
+			":sent":       str(string(closeloop.StatusSent)),
+			":capped":     str(string(closeloop.StatusCapped)),
+			":suppressed": str(string(closeloop.StatusSuppressed)),
+		},
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	item := map[string]types.AttributeValue(nil)
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf):
+		item = ccf.Item
+	case err != nil:
+		return closeloop.Survey{}, unavailable("cancel survey", err)
+	default:
+		item = upd.Attributes
+	}
+	var rec surveyRecord
+	err = unmarshal(item, &rec)
+	return rec.Survey, err
 }
 
 // Survey returns a survey by ID, ENOTFOUND when there is none.
@@ -103,10 +216,31 @@ func (db *DB) Survey(ctx context.Context, surveyID string) (closeloop.Survey, er
 	return rec.Survey, err
 }
 
-// SurveyForToken returns a survey with the hashes of its link tokens.
-func (db *DB) SurveyForToken(ctx context.Context, surveyID string) (closeloop.Survey, []string, error) {
+// SurveyTokens returns a survey with the hashes of its link tokens.
+func (db *DB) SurveyTokens(ctx context.Context, surveyID string) (closeloop.Survey, closeloop.TokenHashes, error) {
 	rec, err := db.surveyRecord(ctx, surveyID)
-	return rec.Survey, rec.TokenHashes, err
+	return rec.Survey, closeloop.TokenHashes{Survey: rec.TokenHashes, Unsubscribe: rec.UnsubscribeHashes}, err
+}
+
+// Suppress records that a customer must never be emailed by the store
+// again (unsubscribed, bounced, complained). Repeating it changes nothing
+// but the latest reason.
+func (db *DB) Suppress(ctx context.Context, storeID, email, reason string, at time.Time) error {
+	_, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(db.table),
+		Key:              key(customerPK(storeID, email), "#PROFILE"),
+		UpdateExpression: aws.String("SET store_id = :store, email = :email, suppressed_at = if_not_exists(suppressed_at, :at), suppressed_reason = :reason"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":store":  str(storeID),
+			":email":  str(email),
+			":at":     str(stamp(at)),
+			":reason": str(reason),
+		},
+	})
+	if err != nil {
+		return unavailable("suppress customer", err)
+	}
+	return nil
 }
 
 func (db *DB) surveyRecord(ctx context.Context, surveyID string) (surveyRecord, error) {

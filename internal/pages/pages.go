@@ -20,6 +20,8 @@ import (
 type Surveys interface {
 	Open(ctx context.Context, token string) (closeloop.Survey, survey.State, error)
 	Submit(ctx context.Context, token string, a closeloop.Answer) (closeloop.Survey, survey.State, closeloop.Problems, error)
+	Unsubscribing(ctx context.Context, token string) (closeloop.Survey, bool, error)
+	Unsubscribe(ctx context.Context, token string) (closeloop.Survey, bool, error)
 }
 
 var _ Surveys = (*survey.Service)(nil)
@@ -40,6 +42,8 @@ func (p *Pages) Routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /s/{token}", p.getSurvey)
 	mux.HandleFunc("POST /s/{token}", p.postSurvey)
+	mux.HandleFunc("GET /u/{token}", p.getUnsubscribe)
+	mux.HandleFunc("POST /u/{token}", p.postUnsubscribe)
 	return web.Log(web.PageHeaders(mux))
 }
 
@@ -102,6 +106,31 @@ func (p *Pages) postSurvey(w http.ResponseWriter, r *http.Request) {
 	default:
 		p.closed(w, r)
 	}
+}
+
+// getUnsubscribe asks for confirmation: a GET must not unsubscribe, since
+// mail scanners open links.
+func (p *Pages) getUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	s, ok, err := p.surveys.Unsubscribing(r.Context(), token)
+	if err != nil || !ok {
+		p.closedOr(w, r, err)
+		return
+	}
+	p.write(w, r, http.StatusOK, render.PageUnsubscribe, render.UnsubscribePage(s, "/u/"+token, false))
+}
+
+// postUnsubscribe unsubscribes, from the page's button or from a mail
+// client's RFC 8058 one-click POST (body List-Unsubscribe=One-Click).
+func (p *Pages) postUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	s, ok, err := p.surveys.Unsubscribe(r.Context(), token)
+	if err != nil || !ok {
+		p.closedOr(w, r, err)
+		return
+	}
+	p.write(w, r, http.StatusOK, render.PageUnsubscribe, render.UnsubscribePage(s, "/u/"+token, true))
 }
 
 func (p *Pages) closedOr(w http.ResponseWriter, r *http.Request, err error) {

@@ -18,12 +18,13 @@ import (
 
 // Page names.
 const (
-	PageSurvey = "survey"
-	PageThanks = "thanks"
-	PageClosed = "closed"
+	PageSurvey      = "survey"
+	PageThanks      = "thanks"
+	PageClosed      = "closed"
+	PageUnsubscribe = "unsubscribe"
 )
 
-var pageNames = []string{PageSurvey, PageThanks, PageClosed}
+var pageNames = []string{PageSurvey, PageThanks, PageClosed, PageUnsubscribe}
 
 // Renderer holds the parsed templates; parse once at cold start.
 type Renderer struct {
@@ -78,6 +79,10 @@ type Page struct {
 
 	// The thank-you page.
 	PointsText string
+
+	// The unsubscribe page.
+	Email        string
+	Unsubscribed bool
 }
 
 // Color is the brand colour for CSS, a safe default when unset.
@@ -139,6 +144,17 @@ func ThanksPage(s closeloop.Survey) Page {
 func ClosedPage(acceptLanguage string) Page {
 	t := i18n.For(i18n.Pick(acceptLanguage, ""))
 	return Page{T: t, Brand: closeloop.Branding{}, Title: t.Get("closed.title")}
+}
+
+// UnsubscribePage asks to confirm unsubscribing the survey's customer, or
+// says it is done.
+func UnsubscribePage(s closeloop.Survey, action string, done bool) Page {
+	t := i18n.For(i18n.Pick(s.Customer.Locale, s.DefaultLocale))
+	p := Page{T: t, Brand: s.Brand, Title: t.Get("unsubscribe.title"), Action: action, Email: s.Customer.Email, Unsubscribed: done}
+	if done {
+		p.Title = t.Get("unsubscribe.done")
+	}
+	return p
 }
 
 // Promise is the sentence promising points for answering; prefix is

@@ -99,3 +99,12 @@ func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.K
 	web.JSON(w, status, map[string]any{"surveys": refs})
 	return nil
 }
+
+func (a *API) cancelOrder(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
+	s, err := a.surveys.Cancel(r.Context(), key.StoreID, r.PathValue("order_id"))
+	if err != nil {
+		return err
+	}
+	web.JSON(w, http.StatusOK, newSurveyView(s))
+	return nil
+}

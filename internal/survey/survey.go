@@ -14,9 +14,11 @@ import (
 
 // Repository stores surveys. The DynamoDB adapter implements it.
 type Repository interface {
-	CreateSurvey(ctx context.Context, s closeloop.Survey) (closeloop.Survey, bool, error)
-	SurveyForToken(ctx context.Context, surveyID string) (closeloop.Survey, []string, error)
+	CreateSurvey(ctx context.Context, s closeloop.Survey, budget time.Duration) (closeloop.Survey, bool, error)
+	SurveyTokens(ctx context.Context, surveyID string) (closeloop.Survey, closeloop.TokenHashes, error)
 	Answer(ctx context.Context, s closeloop.Survey, r closeloop.Response, at time.Time) (closeloop.Survey, bool, error)
+	Suppress(ctx context.Context, storeID, email, reason string, at time.Time) error
+	CancelOrder(ctx context.Context, storeID, orderID string, at time.Time) (closeloop.Survey, error)
 }
 
 // Service creates surveys and records answers.
@@ -47,7 +49,8 @@ func (s *Service) Ingest(ctx context.Context, store closeloop.Store, orders []cl
 	}
 	results := make([]Result, 0, len(orders))
 	for _, order := range orders {
-		stored, created, err := s.repo.CreateSurvey(ctx, newSurvey(store, order, now))
+		budget := time.Duration(store.Settings.ContactBudgetDays) * 24 * time.Hour
+		stored, created, err := s.repo.CreateSurvey(ctx, newSurvey(store, order, now), budget)
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +81,9 @@ func ValidateOrders(orders []closeloop.Order, batch bool, now time.Time) closelo
 
 // newSurvey schedules the survey of an order: sent the store's delay after
 // the purchase (at once when that time has passed), open for the store's
-// expiry after that, with the points offer of today's settings.
+// expiry after that, with the points offer of today's settings. An order
+// older than the expiry is recorded as expired and never surveyed: asking
+// about a purchase weeks later gets poor answers and annoys customers.
 func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) closeloop.Survey {
 	set := store.Settings
 	sendAt := order.PurchasedAt.UTC().Add(set.SurveyDelay())
@@ -86,6 +91,10 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 		sendAt = now
 	}
 	sendAt = sendAt.Truncate(time.Second)
+	status := closeloop.StatusScheduled
+	if now.Sub(order.PurchasedAt) > set.SurveyExpiry() {
+		status = closeloop.StatusExpired
+	}
 	return closeloop.Survey{
 		SurveyID:    secret.NewID("s"),
 		StoreID:     store.StoreID,
@@ -93,7 +102,7 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 		Customer:    order.Customer,
 		Items:       order.Items,
 		PurchasedAt: order.PurchasedAt.UTC(),
-		Status:      closeloop.StatusScheduled,
+		Status:      status,
 		SendAt:      sendAt,
 		ClosesAt:    sendAt.Add(set.SurveyExpiry()),
 		Offer: closeloop.PointsOffer{
@@ -105,6 +114,13 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 		Brand:         set.Branding,
 		DefaultLocale: set.DefaultLocale,
 	}
+}
+
+// Cancel cancels the survey of a cancelled or refunded order, unless it
+// was answered: an answer and its points stand. It returns the survey as it
+// then stands.
+func (s *Service) Cancel(ctx context.Context, storeID, orderID string) (closeloop.Survey, error) {
+	return s.repo.CancelOrder(ctx, storeID, orderID, s.now())
 }
 
 // State is what a survey link shows.
@@ -124,14 +140,14 @@ func (s *Service) Open(ctx context.Context, token string) (closeloop.Survey, Sta
 	if !ok {
 		return closeloop.Survey{}, Closed, nil
 	}
-	sv, hashes, err := s.repo.SurveyForToken(ctx, surveyID)
+	sv, hashes, err := s.repo.SurveyTokens(ctx, surveyID)
 	if closeloop.ErrorCode(err) == closeloop.ENOTFOUND {
 		return closeloop.Survey{}, Closed, nil
 	}
 	if err != nil {
 		return closeloop.Survey{}, Closed, err
 	}
-	if !tokenMatches(hash, hashes) || sv.Closed(s.now()) {
+	if !tokenMatches(hash, hashes.Survey) || sv.Closed(s.now()) {
 		return closeloop.Survey{}, Closed, nil
 	}
 	if sv.Status == closeloop.StatusAnswered {
@@ -173,4 +189,31 @@ func tokenMatches(hash string, hashes []string) bool {
 		}
 	}
 	return found
+}
+
+// Unsubscribing finds the survey of an unsubscribe link token; ok is false
+// for a link that is not one. It never writes.
+func (s *Service) Unsubscribing(ctx context.Context, token string) (sv closeloop.Survey, ok bool, err error) {
+	surveyID, hash, valid := secret.ParseToken(token)
+	if !valid {
+		return closeloop.Survey{}, false, nil
+	}
+	sv, hashes, err := s.repo.SurveyTokens(ctx, surveyID)
+	if closeloop.ErrorCode(err) == closeloop.ENOTFOUND {
+		return closeloop.Survey{}, false, nil
+	}
+	if err != nil || !tokenMatches(hash, hashes.Unsubscribe) {
+		return closeloop.Survey{}, false, err
+	}
+	return sv, true, nil
+}
+
+// Unsubscribe suppresses the address of an unsubscribe link for its store:
+// nothing more is sent to it. Repeating it is harmless.
+func (s *Service) Unsubscribe(ctx context.Context, token string) (closeloop.Survey, bool, error) {
+	sv, ok, err := s.Unsubscribing(ctx, token)
+	if err != nil || !ok {
+		return sv, ok, err
+	}
+	return sv, true, s.repo.Suppress(ctx, sv.StoreID, sv.Customer.Email, "unsubscribed", s.now())
 }
