@@ -186,3 +186,74 @@ func TestSendFailures(t *testing.T) {
 }
 
 func strPtr(s string) *string { return &s }
+
+func TestUnansweredSurveyExpires(t *testing.T) {
+	f := apptest.New(t)
+	email := postOrders(t, f, 1)[0]
+	f.Dispatch(t)
+	path := f.SurveyPath(t, email)
+	f.Clock.Advance(13 * 24 * time.Hour)
+	if rep, _ := f.Product.Dispatcher.Run(context.Background()); rep.Expired != 0 {
+		t.Fatalf("expired after 13 days: %+v", rep)
+	}
+	f.Clock.Advance(2 * 24 * time.Hour)
+	rep, err := f.Product.Dispatcher.Run(context.Background())
+	if err != nil || rep.Expired != 1 {
+		t.Fatalf("run after 15 days: %+v, %v; want one expired", rep, err)
+	}
+	if r := f.Do(t, "GET", path, "", "", ""); r.Status != http.StatusNotFound {
+		t.Fatalf("expired link: %d, want the closed page", r.Status)
+	}
+	if r := f.Do(t, "POST", path, "", "application/x-www-form-urlencoded", "score=5"); r.Status != http.StatusNotFound {
+		t.Fatalf("answer to an expired survey: %d, want the closed page", r.Status)
+	}
+}
+
+// recordingMailer sends through the real SES emulator and records when.
+type recordingMailer struct {
+	dispatch.Mailer
+	mu    sync.Mutex
+	times []time.Time
+}
+
+func (m *recordingMailer) Send(ctx context.Context, msg closeloop.Message) (string, error) {
+	m.mu.Lock()
+	m.times = append(m.times, time.Now())
+	m.mu.Unlock()
+	return m.Mailer.Send(ctx, msg)
+}
+
+func TestSendsArePacedAtTheStoreRate(t *testing.T) {
+	f := apptest.New(t, func(s *closeloop.Settings) { s.MaxSendPerSecond = 10 })
+	postOrders(t, f, 6)
+	renderer, _ := render.New()
+	mailer := &recordingMailer{Mailer: sesmail.New(testenv.SES(t), "")}
+	d := dispatch.New(f.Product.DB, f.Product.DB, mailer, renderer, dispatch.Config{PublicBaseURL: "https://feedback.test", DefaultSender: "x@shop.test"}, f.Clock.Now)
+	if rep, err := d.Run(context.Background()); err != nil || rep.Sent != 6 {
+		t.Fatalf("run: %+v, %v", rep, err)
+	}
+	for i := 1; i < len(mailer.times); i++ {
+		// 10 per second is one per 100 ms; allow timer slack below.
+		if gap := mailer.times[i].Sub(mailer.times[i-1]); gap < 90*time.Millisecond {
+			t.Errorf("send %d came %v after the one before, want at least 100ms", i, gap)
+		}
+	}
+}
+
+func TestRunStopsNearItsDeadline(t *testing.T) {
+	f := apptest.New(t, func(s *closeloop.Settings) { s.MaxSendPerSecond = 2 })
+	postOrders(t, f, 5)
+	renderer, _ := render.New()
+	d := dispatch.New(f.Product.DB, f.Product.DB, sesmail.New(testenv.SES(t), ""), renderer,
+		dispatch.Config{PublicBaseURL: "https://feedback.test", DefaultSender: "x@shop.test", Reserve: 100 * time.Millisecond}, f.Clock.Now)
+	ctx, cancel := context.WithTimeout(context.Background(), 800*time.Millisecond)
+	defer cancel()
+	rep, err := d.Run(ctx)
+	if err != nil || rep.Sent+rep.Deferred != 5 || rep.Sent == 0 || rep.Deferred == 0 {
+		t.Fatalf("run: %+v, %v; want some sent and the rest deferred", rep, err)
+	}
+	// The deferred ones go out in the next run, none twice.
+	if rep2, err := d.Run(context.Background()); err != nil || rep2.Sent != rep.Deferred {
+		t.Fatalf("next run: %+v, %v; want %d sent", rep2, err, rep.Deferred)
+	}
+}

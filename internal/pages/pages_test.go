@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/apptest"
+	"github.com/closeloop/closeloop/internal/closeloop"
 )
 
 const form = "application/x-www-form-urlencoded"
@@ -197,5 +199,69 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") {
 		t.Errorf("Content-Security-Policy = %q", csp)
+	}
+}
+
+func TestUnsubscribe(t *testing.T) {
+	f := apptest.New(t, func(s *closeloop.Settings) { s.ContactBudgetDays = 0 })
+	email := apptest.Email("unsub")
+	path := sentSurvey(t, f, email)
+	// A second order, scheduled for later, before the customer unsubscribes.
+	later := `{"order_id":"later-1","customer":{"email":"` + email + `"},"purchased_at":"` + f.Clock.Now().Format(time.RFC3339) + `"}`
+	f.Clock.Advance(-time.Minute) // the order is due a minute from "now"
+	if r := f.API(t, "POST", "/v1/orders", later); r.Status != http.StatusAccepted {
+		t.Fatalf("second order: %d %s", r.Status, r.Body)
+	}
+	f.Clock.Advance(time.Minute)
+
+	m := f.Inbox.To(t, email)[0]
+	if m.Headers["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" {
+		t.Fatalf("List-Unsubscribe-Post = %q", m.Headers["List-Unsubscribe-Post"])
+	}
+	link := strings.Trim(m.Headers["List-Unsubscribe"], "<>")
+	if !strings.HasPrefix(link, "https://feedback.test/u/") || !strings.Contains(m.Text, link) || !strings.Contains(m.HTML, link) {
+		t.Fatalf("List-Unsubscribe %q is not in both parts of the email", link)
+	}
+	unsubscribe := strings.TrimPrefix(link, "https://feedback.test")
+	if unsubscribe == path {
+		t.Fatal("the unsubscribe link reuses the survey token")
+	}
+
+	// The confirmation page writes nothing.
+	f.Counter.Reset()
+	page := f.Do(t, "GET", unsubscribe, "", "", "")
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, email) || !strings.Contains(page.Body, "<button") {
+		t.Fatalf("unsubscribe page: %d\n%s", page.Status, page.Body)
+	}
+	for op := range f.Counter.Counts() {
+		if op != "GetItem" {
+			t.Fatalf("the unsubscribe page made a %s request", op)
+		}
+	}
+	// Long after the survey closed, the one-click POST still works.
+	f.Clock.Advance(14*24*time.Hour + 45*24*time.Hour)
+	done := f.Do(t, "POST", unsubscribe, "", form, "List-Unsubscribe=One-Click")
+	if done.Status != http.StatusOK || !strings.Contains(done.Body, "You are unsubscribed") {
+		t.Fatalf("one-click unsubscribe: %d\n%s", done.Status, done.Body)
+	}
+	if again := f.Do(t, "POST", unsubscribe, "", form, ""); again.Status != http.StatusOK {
+		t.Fatalf("unsubscribing twice: %d", again.Status)
+	}
+	// The survey scheduled before is never sent, nor is anything later.
+	rep, err := f.Product.Dispatcher.Run(context.Background())
+	if err != nil || rep.Suppressed != 1 || rep.Sent != 0 {
+		t.Fatalf("dispatch after unsubscribe: %+v, %v; want the pending survey suppressed", rep, err)
+	}
+	r := f.API(t, "POST", "/v1/orders", `{"order_id":"after-1","customer":{"email":"`+strings.ToUpper(email)+`"},"purchased_at":"`+f.Clock.Now().Format(time.RFC3339)+`"}`)
+	if r.Status != http.StatusAccepted || !strings.Contains(r.Body, `"status":"suppressed"`) {
+		t.Fatalf("order after unsubscribe: %d %s, want status suppressed", r.Status, r.Body)
+	}
+	f.Dispatch(t)
+	if n := len(f.Inbox.To(t, email)); n != 1 {
+		t.Fatalf("%d emails in all, want only the first", n)
+	}
+	// A tampered unsubscribe token gets the neutral page.
+	if r := f.Do(t, "POST", unsubscribe[:len(unsubscribe)-2]+"AA", "", form, ""); r.Status != http.StatusNotFound {
+		t.Fatalf("tampered unsubscribe link: %d, want 404", r.Status)
 	}
 }
