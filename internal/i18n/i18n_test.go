@@ -86,7 +86,9 @@ func TestEveryUsedKeyExistsInEveryLanguage(t *testing.T) {
 
 func TestPick(t *testing.T) {
 	tests := []struct{ customer, store, want string }{
+		{"ru-RU", "en", "ru"},
 		{"en-GB", "ru", "en"},
+		{"de-DE", "ru", "ru"},
 		{"xx-YY", "en", "en"},
 		{"", "", "en"},
 		{"EN", "", "en"},
@@ -110,6 +112,20 @@ func TestPoints(t *testing.T) {
 		{"en", 1, "1 point"},
 		{"en", 0, "0 points"},
 		{"en", 75, "75 points"},
+		{"ru", 1, "1 балл"},
+		{"ru", 2, "2 балла"},
+		{"ru", 4, "4 балла"},
+		{"ru", 5, "5 баллов"},
+		{"ru", 11, "11 баллов"},
+		{"ru", 12, "12 баллов"},
+		{"ru", 14, "14 баллов"},
+		{"ru", 21, "21 балл"},
+		{"ru", 22, "22 балла"},
+		{"ru", 25, "25 баллов"},
+		{"ru", 50, "50 баллов"},
+		{"ru", 75, "75 баллов"},
+		{"ru", 101, "101 балл"},
+		{"ru", 111, "111 баллов"},
 	}
 	for _, tt := range tests {
 		if !slices.Contains(Languages(), tt.lang) {

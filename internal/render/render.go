@@ -9,6 +9,7 @@ import (
 	htmltemplate "html/template"
 	"io"
 	"strconv"
+	"strings"
 	texttemplate "text/template"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
@@ -142,7 +143,10 @@ func ThanksPage(s closeloop.Survey) Page {
 // ClosedPage is the one neutral page for unknown, expired and closed links.
 // It shows no store, so it never tells whether a token existed.
 func ClosedPage(acceptLanguage string) Page {
-	t := i18n.For(i18n.Pick(acceptLanguage, ""))
+	// The browser's first choice: "ru-RU,ru;q=0.9,en;q=0.8" gives ru-RU.
+	first, _, _ := strings.Cut(acceptLanguage, ",")
+	first, _, _ = strings.Cut(first, ";")
+	t := i18n.For(i18n.Pick(strings.TrimSpace(first), ""))
 	return Page{T: t, Brand: closeloop.Branding{}, Title: t.Get("closed.title")}
 }
 
