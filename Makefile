@@ -3,7 +3,7 @@
 # prints the benchmark table. The SAM build targets are below.
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test bench lint
+.PHONY: help dev test bench
 
 help:
 	@echo "make dev    run the product locally on http://localhost:8080 (inbox on :8005)"
@@ -15,6 +15,9 @@ dev:
 
 test:
 	bash infra/test.sh
+
+bench:
+	bash infra/bench.sh
 
 # --- SAM build targets ---
 # `sam build` runs `make build-<LogicalId>` for every function with

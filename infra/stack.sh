@@ -30,11 +30,22 @@ install() {
 		hash -r
 		command -v moto_server >/dev/null || die "moto_server still not on PATH after pip install \"moto[server]\""
 	fi
+	# Debian's Chromium for the browser tests (internal/browser); test tools'
+	# own browser downloads do not work here.
+	if [[ ! -x /usr/bin/chromium ]]; then
+		command -v apt-get >/dev/null || die "/usr/bin/chromium not found and apt-get is not available: install Debian's chromium package"
+		apt-get update -qq || die "apt-get update failed: cannot install chromium"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium ||
+			die "apt-get install chromium failed"
+		[[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium still missing after apt-get install chromium"
+	fi
 }
 
-# alive PID: whether the session PID (= its process group) has a member that
-# is not a zombie: exited processes linger as zombies until PID 1 reaps them.
-alive() { ps -o stat= --sid "$1" 2>/dev/null | awk '$1 !~ /^Z/ { up = 1 } END { exit !up }'; }
+# alive PID: whether process PID or its session (= its process group) has a
+# member that is not a zombie: exited processes linger as zombies until PID 1
+# reaps them. PID itself is asked too because just after launch it may not
+# have called setsid yet, and its session would still be empty.
+alive() { { ps -o stat= -p "$1"; ps -o stat= --sid "$1"; } 2>/dev/null | awk '$1 !~ /^Z/ { up = 1 } END { exit !up }'; }
 
 # launch SVC CMD...: runs CMD in $dir (DynamoDB Local drops a metadata file in
 # its working directory) in its own session and process group (setsid), output
