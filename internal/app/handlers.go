@@ -34,7 +34,7 @@ func NewProduct(cfg Config, clients AWS, now func() time.Time) (*Product, error)
 	return &Product{
 		DB:       db,
 		Surveys:  surveys,
-		StoreAPI: storeapi.New(db, surveys),
+		StoreAPI: storeapi.New(db, surveys, now),
 		Pages:    pages.New(surveys, renderer),
 		Dispatcher: dispatch.New(db, db, mailer, renderer, dispatch.Config{
 			PublicBaseURL: cfg.PublicBaseURL,

@@ -8,8 +8,10 @@
 //	APIKEY#{sha256(secret)}            #APIKEY                an API key, for authenticating
 //	STORE#{store}#ORDER#{order}        #ORDER                 one per order: the survey it got
 //	SURVEY#{survey}                    #SURVEY                a survey, its response and link-token hashes
-//	STORE#{store}#CUSTOMER#{email}     #PROFILE               points balance
-//	STORE#{store}#CUSTOMER#{email}     LEDGER#{at}#{survey}   points ledger
+//	STORE#{store}#CUSTOMER#{email}     #PROFILE               balance, contact budget, suppression
+//	STORE#{store}#CUSTOMER#{email}     LEDGER#{at}#{survey}   points ledger: an answer's award
+//	STORE#{store}#CUSTOMER#{email}     LEDGER#{at}#adjust#{k} points ledger: an adjustment
+//	STORE#{store}#CUSTOMER#{email}     ADJUST#{k}             an adjustment's idempotency record
 //	STORE#{store}#RESPONSES            {at}#{survey}          responses, by time
 //
 // The sparse index "due" (due_pk, due_sk) holds the surveys that need the

@@ -103,7 +103,8 @@ func (db *DB) Store(ctx context.Context, storeID string) (closeloop.Store, error
 // KeyByHash returns the API key whose secret hashes to hash, EUNAUTHORIZED
 // when there is none.
 func (db *DB) KeyByHash(ctx context.Context, hash string) (closeloop.Key, error) {
-	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(db.table), Key: apiKeyKey(hash)})
+	// A consistent read, so that a revoked key stops working at once.
+	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(db.table), Key: apiKeyKey(hash), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return closeloop.Key{}, unavailable("get api key", err)
 	}

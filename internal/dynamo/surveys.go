@@ -381,6 +381,9 @@ func (db *DB) Points(ctx context.Context, storeID, email string) (closeloop.Poin
 				p.Balance = profile.Balance
 				continue
 			}
+			if !ledgerSK(sk) {
+				continue // another record of the customer, e.g. an adjustment's idempotency record
+			}
 			var rec ledgerRecord
 			if err := unmarshal(item, &rec); err != nil {
 				return closeloop.Points{}, err

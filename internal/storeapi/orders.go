@@ -76,7 +76,7 @@ func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.K
 	}
 	if len(problems) > 0 {
 		// Report every problem at once, the unreadable times with the rest.
-		problems.Merge("", survey.ValidateOrders(orders, batch, time.Now()))
+		problems.Merge("", survey.ValidateOrders(orders, batch, a.now()))
 		return problems.Err("some orders are not valid")
 	}
 	store, err := a.backend.Store(r.Context(), key.StoreID)

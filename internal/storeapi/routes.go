@@ -14,6 +14,12 @@ func (a *API) Routes() http.Handler {
 	mux.Handle("POST /v1/orders/{order_id}/cancel", a.auth(closeloop.RoleIngest, a.cancelOrder))
 	mux.Handle("GET /v1/surveys/{survey_id}", a.auth(closeloop.RoleSupport, a.getSurvey))
 	mux.Handle("GET /v1/customers/{email}/points", a.auth(closeloop.RoleSupport, a.getPoints))
+	mux.Handle("POST /v1/customers/{email}/points/adjustments", a.auth(closeloop.RoleOwner, a.postAdjustment))
+	mux.Handle("GET /v1/settings", a.auth(closeloop.RoleOwner, a.getSettings))
+	mux.Handle("PUT /v1/settings", a.auth(closeloop.RoleOwner, a.putSettings))
+	mux.Handle("GET /v1/keys", a.auth(closeloop.RoleOwner, a.getKeys))
+	mux.Handle("POST /v1/keys", a.auth(closeloop.RoleOwner, a.postKey))
+	mux.Handle("DELETE /v1/keys/{key_id}", a.auth(closeloop.RoleOwner, a.deleteKey))
 	mux.HandleFunc("/v1/", notFound)
 	return web.Log(web.APIHeaders(mux))
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/secret"
@@ -20,17 +21,23 @@ type Backend interface {
 	Store(ctx context.Context, storeID string) (closeloop.Store, error)
 	Survey(ctx context.Context, surveyID string) (closeloop.Survey, error)
 	Points(ctx context.Context, storeID, email string) (closeloop.Points, error)
+	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings) error
+	Keys(ctx context.Context, storeID string) ([]closeloop.Key, error)
+	CreateKey(ctx context.Context, k closeloop.Key, hash string) error
+	RevokeKey(ctx context.Context, storeID, keyID, byKeyID string) error
+	AdjustPoints(ctx context.Context, a closeloop.Adjustment) (res closeloop.Adjusted, replay bool, err error)
 }
 
 // API is the store API's handlers with their dependencies.
 type API struct {
 	backend Backend
 	surveys *survey.Service
+	now     func() time.Time
 }
 
-// New returns the store API.
-func New(backend Backend, surveys *survey.Service) *API {
-	return &API{backend: backend, surveys: surveys}
+// New returns the store API; now is the clock (time.Now in production).
+func New(backend Backend, surveys *survey.Service, now func() time.Time) *API {
+	return &API{backend: backend, surveys: surveys, now: now}
 }
 
 // authed is a handler that runs with the caller's API key.

@@ -1,0 +1,114 @@
+package storeapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"reflect"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/web"
+)
+
+// maxSettingsBody is far above any valid settings (40 addresses, a few URLs).
+const maxSettingsBody = 64 << 10
+
+func (a *API) getSettings(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
+	store, err := a.backend.Store(r.Context(), key.StoreID)
+	if err != nil {
+		return err
+	}
+	web.JSON(w, http.StatusOK, settingsView(store.Settings))
+	return nil
+}
+
+// putSettings changes the settings the body names and keeps the others.
+// Each field is decoded on its own so that every bad one is named, with
+// the ones Validate finds, and nothing is saved unless all are good.
+func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
+	var fields map[string]json.RawMessage
+	if err := web.Decode(w, r, &fields, maxSettingsBody); err != nil {
+		return err
+	}
+	if fields == nil {
+		return closeloop.Errorf(closeloop.EINVALID, "the body must be a JSON object of settings")
+	}
+	store, err := a.backend.Store(r.Context(), key.StoreID)
+	if err != nil {
+		return err
+	}
+	s := store.Settings
+	problems := closeloop.Problems{}
+	if raw, ok := fields["branding"]; ok {
+		delete(fields, "branding")
+		var branding map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &branding); err != nil {
+			problems.Add("branding", "must be an object")
+		}
+		patch(&s.Branding, branding, "branding.", problems)
+	}
+	patch(&s, fields, "", problems)
+	if err := s.Validate(); err != nil {
+		var invalid *closeloop.Error
+		if !errors.As(err, &invalid) {
+			return err
+		}
+		problems.Merge("", invalid.Fields)
+	}
+	if err := problems.Err("some settings are not valid"); err != nil {
+		return err
+	}
+	if err := a.backend.UpdateSettings(r.Context(), key.StoreID, s); err != nil {
+		return err
+	}
+	web.JSON(w, http.StatusOK, settingsView(s))
+	return nil
+}
+
+// patch decodes each of fields onto the struct v, recording unknown fields
+// and wrong types under prefix + the field's name.
+func patch(v any, fields map[string]json.RawMessage, prefix string, problems closeloop.Problems) {
+	for name, raw := range fields {
+		one, err := json.Marshal(map[string]json.RawMessage{name: raw})
+		if err != nil {
+			problems.Add(prefix+name, "could not be read")
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(one))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			problems.Add(prefix+name, fieldProblem(err))
+		}
+	}
+}
+
+// fieldProblem says what is wrong with one decoded field.
+func fieldProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if !errors.As(err, &typeErr) {
+		return "is not a known setting"
+	}
+	switch typeErr.Type.Kind() {
+	case reflect.String:
+		return "must be a string"
+	case reflect.Int:
+		return "must be a whole number"
+	case reflect.Float64:
+		return "must be a number"
+	case reflect.Slice:
+		return "must be a list of strings"
+	}
+	return "has the wrong type"
+}
+
+// settingsView shows lists that were never set as [], not null.
+func settingsView(s closeloop.Settings) closeloop.Settings {
+	if s.SupportEmails == nil {
+		s.SupportEmails = []string{}
+	}
+	if s.OwnerEmails == nil {
+		s.OwnerEmails = []string{}
+	}
+	return s
+}

@@ -1,0 +1,115 @@
+package storeapi_test
+
+import (
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/apptest"
+	"github.com/closeloop/closeloop/internal/closeloop"
+)
+
+func getSettings(t *testing.T, f *apptest.Fixture, key string) (string, closeloop.Settings) {
+	t.Helper()
+	r := f.Do(t, "GET", "/v1/settings", key, "", "")
+	if r.Status != http.StatusOK {
+		t.Fatalf("get settings: %d %s", r.Status, r.Body)
+	}
+	return r.Body, decode[closeloop.Settings](t, r.Body)
+}
+
+func TestSettings(t *testing.T) {
+	f := apptest.New(t)
+	body, got := getSettings(t, f, f.APIKey)
+	if got.TimeZone != "UTC" || got.Branding.Name != "Test Shop" || got.ReplyTo != "support@shop.test" {
+		t.Fatalf("settings %s, want the store's", body)
+	}
+	if !strings.Contains(body, `"support_emails":[]`) {
+		t.Fatalf("settings %s: unset lists must be []", body)
+	}
+
+	// Omitted fields, and omitted branding fields, keep their values.
+	put := f.API(t, "PUT", "/v1/settings",
+		`{"time_zone":"Europe/Berlin","survey_delay_hours":48,"support_emails":["help@shop.test"],"branding":{"color":"#ff0000"}}`)
+	if put.Status != http.StatusOK {
+		t.Fatalf("put: %d %s", put.Status, put.Body)
+	}
+	want := f.Settings
+	want.TimeZone, want.SurveyDelayHours = "Europe/Berlin", 48
+	want.SupportEmails, want.OwnerEmails = []string{"help@shop.test"}, []string{}
+	want.Branding.Color = "#ff0000"
+	if got := decode[closeloop.Settings](t, put.Body); !reflect.DeepEqual(got, want) {
+		t.Fatalf("PUT answered %+v\nwant %+v", got, want)
+	}
+	if _, got := getSettings(t, f, f.APIKey); !reflect.DeepEqual(got, want) {
+		t.Fatalf("GET after PUT %+v\nwant %+v", got, want)
+	}
+
+	// What GET shows can be PUT back as it is.
+	if r := f.API(t, "PUT", "/v1/settings", put.Body); r.Status != http.StatusOK || r.Body != put.Body {
+		t.Fatalf("PUT of the GET body: %d %s, want 200 %s", r.Status, r.Body, put.Body)
+	}
+
+	// The new settings take effect: the next order waits the new delay.
+	order := f.API(t, "POST", "/v1/orders", apptest.Order("after-put", apptest.Email("delay")))
+	if order.Status != http.StatusAccepted {
+		t.Fatalf("post order: %d %s", order.Status, order.Body)
+	}
+	sendAt, err := time.Parse(time.RFC3339, decode[surveysBody](t, order.Body).Surveys[0].SendAt)
+	if err != nil || sendAt.Before(f.Clock.Now().Add(46*time.Hour)) {
+		t.Fatalf("send_at %v (%v), want about 47 hours from now", sendAt, err)
+	}
+
+	// Another store's settings are its own.
+	if _, other := getSettings(t, f, f.NewStore(t)); other.TimeZone != "UTC" || other.SurveyDelayHours != 0 {
+		t.Fatalf("other store's settings changed: %+v", other)
+	}
+}
+
+func TestPutSettingsValidation(t *testing.T) {
+	f := apptest.New(t)
+	before, _ := getSettings(t, f, f.APIKey)
+	tests := []struct {
+		name   string
+		body   string
+		fields []string // bad fields the error must name
+	}{
+		{"every bad field", `{"time_zone":"Mars/Olympus_Mons","sla_hours":0,"csat_threshold":9,"webhook_url":"http://hook.test",` +
+			`"support_emails":["not-an-email"],"branding":{"name":"","logo_url":"ftp://x","color":"red"}}`,
+			[]string{"time_zone", "sla_hours", "csat_threshold", "webhook_url", "support_emails", "branding.name", "branding.logo_url", "branding.color"}},
+		{"local time zone", `{"time_zone":"Local"}`, []string{"time_zone"}},
+		{"empty time zone", `{"time_zone":""}`, []string{"time_zone"}},
+		{"unknown field", `{"colour":"#000000","sla_hours":12}`, []string{"colour"}},
+		{"unknown branding field", `{"branding":{"font":"Comic Sans"}}`, []string{"branding.font"}},
+		{"wrong types", `{"sla_hours":"12","support_emails":"a@b.co","branding":{"name":5}}`, []string{"sla_hours", "support_emails", "branding.name"}},
+		{"wrong type and a bad value", `{"sla_hours":1.5,"survey_expiry_days":0}`, []string{"sla_hours", "survey_expiry_days"}},
+		{"branding not an object", `{"branding":"Shop"}`, []string{"branding"}},
+		{"not an object", `["UTC"]`, []string{"body"}},
+		{"null", `null`, nil},
+		{"malformed", `{"time_zone":`, nil},
+		{"empty", ``, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := f.API(t, "PUT", "/v1/settings", tt.body)
+			e := decode[apiError](t, r.Body)
+			if r.Status != http.StatusBadRequest || e.Error.Code != "invalid" || e.Error.Message == "" {
+				t.Fatalf("status %d %s, want 400 invalid", r.Status, r.Body)
+			}
+			for _, field := range tt.fields {
+				if e.Error.Fields[field] == "" {
+					t.Errorf("error fields %v do not name %s", e.Error.Fields, field)
+				}
+			}
+			if len(e.Error.Fields) != len(tt.fields) {
+				t.Errorf("error fields %v, want only %v", e.Error.Fields, tt.fields)
+			}
+		})
+	}
+	// Nothing was saved, not even the good fields of a refused body.
+	if after, _ := getSettings(t, f, f.APIKey); after != before {
+		t.Fatalf("settings changed by refused PUTs:\n%s\nwas\n%s", after, before)
+	}
+}
