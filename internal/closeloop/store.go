@@ -117,8 +117,8 @@ func (s Settings) Validate() error {
 			p.Add(r.field, rangeProblem(r.min, r.max))
 		}
 	}
-	if s.MaxSendPerSecond <= 0 || s.MaxSendPerSecond > 1000 {
-		p.Add("max_send_per_second", "must be more than 0 and at most 1000")
+	if s.MaxSendPerSecond < 0.1 || s.MaxSendPerSecond > 1000 {
+		p.Add("max_send_per_second", "must be from 0.1 to 1000")
 	}
 	for field, addr := range map[string]string{"sender_email": s.SenderEmail, "reply_to": s.ReplyTo} {
 		if addr != "" {

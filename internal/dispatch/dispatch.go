@@ -166,11 +166,6 @@ func (r *run) send(ctx context.Context, due closeloop.DueSurvey) error {
 	if err != nil {
 		return fmt.Errorf("load store: %w", err) // nothing claimed: the survey stays due
 	}
-	// Pace before claiming, so a lease is never spent waiting.
-	if err := r.pace.wait(ctx, s.StoreID, store.Settings.MaxSendPerSecond); err != nil {
-		r.rep.Deferred++
-		return nil
-	}
 	token, hash := secret.NewToken(s.SurveyID)
 	unsubscribe, unsubscribeHash := secret.NewToken(s.SurveyID)
 	lease, result, err := r.surveys.Claim(ctx, due, r.now().Add(r.cfg.Lease), hash, unsubscribeHash)
@@ -187,6 +182,13 @@ func (r *run) send(ctx context.Context, due closeloop.DueSurvey) error {
 	msg, err := r.message(s, store, token, unsubscribe)
 	if err != nil {
 		return err // the lease runs out and the survey comes back
+	}
+	// Pace right before the send, so SES sees the store's rate. The wait is
+	// at most 10 s (the lowest rate is 0.1/s), far inside the lease.
+	if err := r.pace.wait(ctx, s.StoreID, store.Settings.MaxSendPerSecond); err != nil {
+		r.rep.Deferred++
+		_, err := r.surveys.Retry(context.WithoutCancel(ctx), lease, r.now())
+		return err
 	}
 	if _, err := r.mailer.Send(ctx, msg); err != nil {
 		if errors.Is(err, ErrRejected) {
