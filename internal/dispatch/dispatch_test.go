@@ -257,3 +257,31 @@ func TestRunStopsNearItsDeadline(t *testing.T) {
 		t.Fatalf("next run: %+v, %v; want %d sent", rep2, err, rep.Deferred)
 	}
 }
+
+func TestEmailLanguage(t *testing.T) {
+	f := apptest.New(t, func(s *closeloop.Settings) { s.DefaultLocale = "ru"; s.ContactBudgetDays = 0 })
+	tests := []struct{ locale, subject, points string }{
+		{"", "Как вам заказ в Test Shop?", "50 баллов"},
+		{"de-DE", "Как вам заказ в Test Shop?", "50 баллов"},
+		{"en-US", "How was your order from Test Shop?", "50 points"},
+		{"ru-RU", "Как вам заказ в Test Shop?", "50 баллов"},
+	}
+	emails := make([]string, len(tests))
+	for i, tt := range tests {
+		emails[i] = apptest.Email("lang")
+		body := `{"order_id":"l-` + fmt.Sprint(i) + `","customer":{"email":"` + emails[i] + `","locale":"` + tt.locale + `"},"purchased_at":"` + f.Clock.Now().Format(time.RFC3339) + `"}`
+		if r := f.API(t, "POST", "/v1/orders", body); r.Status != http.StatusAccepted {
+			t.Fatalf("post order: %d %s", r.Status, r.Body)
+		}
+	}
+	f.Dispatch(t)
+	for i, tt := range tests {
+		got := f.Inbox.To(t, emails[i])
+		if len(got) != 1 {
+			t.Fatalf("locale %q: %d emails, want 1", tt.locale, len(got))
+		}
+		if got[0].Subject != tt.subject || !strings.Contains(got[0].Text, tt.points) {
+			t.Errorf("locale %q: subject %q; want %q mentioning %q", tt.locale, got[0].Subject, tt.subject, tt.points)
+		}
+	}
+}
