@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/events"
@@ -25,22 +24,13 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	app.SetupLogging()
-	cfg, err := app.LoadConfig(getenv, app.NeedMail)
-	if err != nil {
-		return err
-	}
-	clients, err := app.NewAWS(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	product, err := app.NewProduct(cfg, clients, time.Now)
+	product, err := app.Start(ctx, getenv, app.NeedMail)
 	if err != nil {
 		return err
 	}
 	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (dispatch.Report, error) {
 		rep, err := product.Dispatcher.Run(ctx)
-		slog.InfoContext(ctx, "dispatch run", "due", rep.Due, "sent", rep.Sent, "skipped", rep.Skipped, "failed", rep.Failed, "retried", rep.Retried)
+		slog.InfoContext(ctx, "dispatch run", "report", rep)
 		return rep, err
 	})
 	return nil

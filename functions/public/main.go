@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -22,16 +21,7 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	app.SetupLogging()
-	cfg, err := app.LoadConfig(getenv, 0)
-	if err != nil {
-		return err
-	}
-	clients, err := app.NewAWS(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	product, err := app.NewProduct(cfg, clients, time.Now)
+	product, err := app.Start(ctx, getenv, 0)
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		if err != nil && ctx.Err() == nil {
 			slog.Error("dispatch run", "err", err)
 		} else if rep.Due > 0 {
-			slog.Info("dispatch run", "due", rep.Due, "sent", rep.Sent, "skipped", rep.Skipped, "failed", rep.Failed, "retried", rep.Retried)
+			slog.Info("dispatch run", "report", rep)
 		}
 		select {
 		case <-ctx.Done():

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/dispatch"
@@ -41,4 +42,19 @@ func NewProduct(cfg Config, clients AWS, now func() time.Time) (*Product, error)
 			DefaultSender: cfg.SenderAddress,
 		}, now),
 	}, nil
+}
+
+// Start is a function's cold start: JSON logging, the configuration with
+// what the function needs, AWS clients and the handlers, built once.
+func Start(ctx context.Context, getenv func(string) string, needs Need) (*Product, error) {
+	SetupLogging()
+	cfg, err := LoadConfig(getenv, needs)
+	if err != nil {
+		return nil, err
+	}
+	clients, err := NewAWS(ctx, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return NewProduct(cfg, clients, time.Now)
 }
