@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// pacer spaces each store's sends evenly at its maximum rate: a token
-// bucket holding one token, so a run never bursts above the rate SES and
-// the store's reputation allow.
+// pacer spaces each store's sends at its maximum rate: a token bucket
+// holding one token, refilled from the moment of the last send, so two
+// sends are never closer than 1/rate even when a wait woke late.
 type pacer struct {
 	next map[string]time.Time // when each store may send next
 }
@@ -19,13 +19,7 @@ func (p *pacer) wait(ctx context.Context, storeID string, perSecond float64) err
 	if perSecond <= 0 {
 		return nil
 	}
-	now := time.Now()
-	at := p.next[storeID]
-	if at.Before(now) {
-		at = now
-	}
-	p.next[storeID] = at.Add(time.Duration(float64(time.Second) / perSecond))
-	if d := at.Sub(now); d > 0 {
+	if d := time.Until(p.next[storeID]); d > 0 {
 		timer := time.NewTimer(d)
 		defer timer.Stop()
 		select {
@@ -34,5 +28,6 @@ func (p *pacer) wait(ctx context.Context, storeID string, perSecond float64) err
 		case <-timer.C:
 		}
 	}
+	p.next[storeID] = time.Now().Add(time.Duration(float64(time.Second) / perSecond))
 	return nil
 }
