@@ -147,8 +147,8 @@ func (p *Pages) closed(w http.ResponseWriter, r *http.Request) {
 	p.write(w, r, http.StatusNotFound, render.PageClosed, render.ClosedPage(r.Header.Get("Accept-Language")))
 }
 
-// fail answers a storage failure. The customer's answer was not saved, so
-// they are asked to try again rather than shown a thank-you.
+// fail answers a storage failure. Nothing was saved, so the customer is
+// asked to try again rather than shown a thank-you.
 func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := web.Status(err)
 	if status == http.StatusServiceUnavailable {
@@ -156,9 +156,13 @@ func (p *Pages) fail(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		slog.ErrorContext(r.Context(), "page failed", "method", r.Method, "err", err)
 	}
+	msg := "Sorry, this page could not be loaded. Please try again in a minute.\n"
+	if r.Method == http.MethodPost {
+		msg = "Sorry, something went wrong and nothing was saved. Please try again in a minute.\n"
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte("Sorry, something went wrong and your answer was not saved. Please try again in a minute.\n"))
+	_, _ = w.Write([]byte(msg))
 }
 
 func (p *Pages) write(w http.ResponseWriter, r *http.Request, status int, name string, data render.Page) {
