@@ -25,6 +25,7 @@ type Lease struct {
 	SurveyID string
 	Until    time.Time
 	Holder   string
+	Status   Status // the survey's status while held: sending, or sent for a reminder
 }
 
 // TokenHashes are the stored hashes of a survey's link tokens: the survey
@@ -49,5 +50,5 @@ type ClaimResult int
 const (
 	Claimed    ClaimResult = iota // the survey is ours to send until the lease ends
 	Lost                          // another dispatcher took it, or it changed
-	Suppressed                    // the customer must not be emailed; the survey is closed as suppressed
+	Suppressed                    // the customer must not be emailed: a first send closes the survey as suppressed, a reminder is skipped
 )

@@ -108,6 +108,7 @@ type Survey struct {
 	Offer         PointsOffer `json:"offer"`
 	CreatedAt     time.Time   `json:"created_at"`
 	SentAt        *time.Time  `json:"sent_at,omitempty"`
+	RemindedAt    *time.Time  `json:"reminded_at,omitempty"`
 	AnsweredAt    *time.Time  `json:"answered_at,omitempty"`
 	Response      *Response   `json:"response,omitempty"`
 	FailureReason string      `json:"failure_reason,omitempty"`

@@ -23,7 +23,8 @@ import (
 type Surveys interface {
 	DueSurveys(ctx context.Context, now time.Time, limit int) ([]closeloop.DueSurvey, error)
 	Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil time.Time, tokenHash, unsubscribeHash string) (closeloop.Lease, closeloop.ClaimResult, error)
-	MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, closesAt time.Time, brand closeloop.Branding, defaultLocale string) (bool, error)
+	MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, nextDue time.Time, brand closeloop.Branding, defaultLocale string) (bool, error)
+	EndReminder(ctx context.Context, lease closeloop.Lease, remindedAt *time.Time, closesAt time.Time) (bool, error)
 	MarkFailed(ctx context.Context, lease closeloop.Lease, reason string) (bool, error)
 	Retry(ctx context.Context, lease closeloop.Lease, retryAt time.Time) (bool, error)
 	Expire(ctx context.Context, due closeloop.DueSurvey) (bool, error)
@@ -83,6 +84,7 @@ func New(surveys Surveys, stores Stores, mailer Mailer, renderer *render.Rendere
 type Report struct {
 	Due        int `json:"due"`
 	Sent       int `json:"sent"`
+	Reminded   int `json:"reminded"`   // reminders sent for unanswered surveys
 	Skipped    int `json:"skipped"`    // claimed by another run, or changed since read
 	Suppressed int `json:"suppressed"` // the customer unsubscribed or bounced
 	Expired    int `json:"expired"`    // answer window over, unanswered
@@ -110,10 +112,10 @@ func (d *Dispatcher) Run(ctx context.Context) (Report, error) {
 			break
 		}
 		var err error
-		if item.Survey.Status == closeloop.StatusSent {
+		if item.Survey.Status == closeloop.StatusSent && !d.now().Before(item.Survey.ClosesAt) {
 			err = run.expire(ctx, item)
 		} else {
-			err = run.send(ctx, item)
+			err = run.send(ctx, item) // a first send, or a sent survey's reminder
 		}
 		if err != nil {
 			slog.ErrorContext(ctx, "dispatch survey", "survey_id", item.Survey.SurveyID, "err", err)
@@ -148,9 +150,6 @@ func (r *run) store(ctx context.Context, storeID string) (closeloop.Store, error
 }
 
 func (r *run) expire(ctx context.Context, due closeloop.DueSurvey) error {
-	if r.now().Before(due.Survey.ClosesAt) {
-		return nil // the index said due; the survey disagrees (a clock step)
-	}
 	expired, err := r.surveys.Expire(ctx, due)
 	if expired {
 		r.rep.Expired++
@@ -160,8 +159,11 @@ func (r *run) expire(ctx context.Context, due closeloop.DueSurvey) error {
 	return err
 }
 
+// send sends a due survey's email: its first, or for a sent survey still
+// open, its one reminder.
 func (r *run) send(ctx context.Context, due closeloop.DueSurvey) error {
 	s := due.Survey
+	reminder := s.Status == closeloop.StatusSent
 	store, err := r.store(ctx, s.StoreID)
 	if err != nil {
 		return fmt.Errorf("load store: %w", err) // nothing claimed: the survey stays due
@@ -179,7 +181,7 @@ func (r *run) send(ctx context.Context, due closeloop.DueSurvey) error {
 		r.rep.Suppressed++
 		return nil
 	}
-	msg, err := r.message(s, store, token, unsubscribe)
+	msg, err := r.message(s, store, token, unsubscribe, reminder)
 	if err != nil {
 		return err // the lease runs out and the survey comes back
 	}
@@ -191,7 +193,12 @@ func (r *run) send(ctx context.Context, due closeloop.DueSurvey) error {
 		return err
 	}
 	if _, err := r.mailer.Send(ctx, msg); err != nil {
-		if errors.Is(err, ErrRejected) {
+		switch {
+		case errors.Is(err, ErrRejected) && reminder:
+			r.rep.Failed++
+			_, markErr := r.surveys.EndReminder(ctx, lease, nil, s.ClosesAt) // the survey itself stays open
+			return errors.Join(err, markErr)
+		case errors.Is(err, ErrRejected):
 			r.rep.Failed++
 			_, markErr := r.surveys.MarkFailed(ctx, lease, "rejected: "+err.Error())
 			return errors.Join(err, markErr)
@@ -200,22 +207,45 @@ func (r *run) send(ctx context.Context, due closeloop.DueSurvey) error {
 		_, markErr := r.surveys.Retry(ctx, lease, r.now().Add(time.Minute))
 		return errors.Join(fmt.Errorf("send: %w", err), markErr)
 	}
-	held, err := r.surveys.MarkSent(ctx, lease, r.now(), s.ClosesAt, store.Settings.Branding, store.Settings.DefaultLocale)
+	now := r.now()
+	var held bool
+	if reminder {
+		held, err = r.surveys.EndReminder(ctx, lease, &now, s.ClosesAt)
+		r.rep.Reminded++
+	} else {
+		held, err = r.surveys.MarkSent(ctx, lease, now, nextDue(now, s.ClosesAt, store.Settings), store.Settings.Branding, store.Settings.DefaultLocale)
+		r.rep.Sent++
+	}
 	if err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	if !held {
-		slog.WarnContext(ctx, "lease lost before mark sent: the survey may be sent again", "survey_id", s.SurveyID)
+		slog.WarnContext(ctx, "lease lost before mark sent: the email may be sent again, or the survey was answered meanwhile", "survey_id", s.SurveyID)
 	}
-	r.rep.Sent++
 	return nil
 }
 
+// nextDue is when a survey just sent needs the dispatcher again: for its
+// reminder, when the store sends one and it falls a day or more before
+// the survey closes; else when it closes, to expire.
+func nextDue(sentAt, closesAt time.Time, set closeloop.Settings) time.Time {
+	if set.ReminderAfterHours > 0 {
+		remindAt := sentAt.Add(time.Duration(set.ReminderAfterHours) * time.Hour)
+		if !remindAt.After(closesAt.Add(-24 * time.Hour)) {
+			return remindAt
+		}
+	}
+	return closesAt
+}
+
 // message composes the survey email of s.
-func (d *Dispatcher) message(s closeloop.Survey, store closeloop.Store, token, unsubscribe string) (closeloop.Message, error) {
+func (d *Dispatcher) message(s closeloop.Survey, store closeloop.Store, token, unsubscribe string, reminder bool) (closeloop.Message, error) {
 	set := store.Settings
 	unsubscribeURL := d.cfg.PublicBaseURL + "/u/" + unsubscribe
 	data := render.NewSurveyEmail(s, set.Branding, set.DefaultLocale, d.cfg.PublicBaseURL+"/s/"+token, unsubscribeURL)
+	if reminder {
+		data = data.AsReminder()
+	}
 	email, err := d.renderer.RenderSurveyEmail(data)
 	if err != nil {
 		return closeloop.Message{}, err

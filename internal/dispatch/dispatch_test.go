@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -283,5 +284,60 @@ func TestEmailLanguage(t *testing.T) {
 		if got[0].Subject != tt.subject || !strings.Contains(got[0].Text, tt.points) {
 			t.Errorf("locale %q: subject %q; want %q mentioning %q", tt.locale, got[0].Subject, tt.subject, tt.points)
 		}
+	}
+}
+
+func TestOneReminderForUnansweredSurveys(t *testing.T) {
+	f := apptest.New(t, func(s *closeloop.Settings) { s.ReminderAfterHours = 72; s.ContactBudgetDays = 0 })
+	emails := postOrders(t, f, 2)
+	quiet, answering := emails[0], emails[1]
+	f.Dispatch(t)
+	if r := f.Do(t, "POST", f.SurveyPath(t, answering), "", "application/x-www-form-urlencoded", "score=4"); r.Status != http.StatusOK {
+		t.Fatalf("answer: %d", r.Status)
+	}
+	f.Clock.Advance(71 * time.Hour)
+	if rep, _ := f.Product.Dispatcher.Run(context.Background()); rep.Reminded != 0 {
+		t.Fatalf("reminders after 71 hours: %+v, want none yet", rep)
+	}
+	f.Clock.Advance(2 * time.Hour)
+	rep, err := f.Product.Dispatcher.Run(context.Background())
+	if err != nil || rep.Reminded != 1 || rep.Sent != 0 {
+		t.Fatalf("run after 73 hours: %+v, %v; want one reminder", rep, err)
+	}
+	got := f.Inbox.To(t, quiet)
+	if len(got) != 2 || got[1].Subject != "A quick reminder: how was your order from Test Shop?" || !strings.Contains(got[1].Text, "?score=5") {
+		t.Fatalf("emails to the quiet customer: %d, last subject %q", len(got), got[len(got)-1].Subject)
+	}
+	if n := len(f.Inbox.To(t, answering)); n != 1 {
+		t.Fatalf("%d emails to the customer who answered, want 1 (no reminder)", n)
+	}
+	// Only one reminder, however many runs follow.
+	f.Clock.Advance(5 * 24 * time.Hour)
+	if rep, _ := f.Product.Dispatcher.Run(context.Background()); rep.Reminded != 0 {
+		t.Fatalf("a later run reminded again: %+v", rep)
+	}
+	// Both emails' links open the survey, and the reminder's answer counts once.
+	m := regexp.MustCompile(`https://feedback\.test(/s/[A-Za-z0-9_.-]+)\?score=1`)
+	first, second := m.FindStringSubmatch(got[0].Text)[1], m.FindStringSubmatch(got[1].Text)[1]
+	if first == second {
+		t.Fatal("the reminder reuses the first email's token")
+	}
+	for _, path := range []string{second, first} {
+		if r := f.Do(t, "POST", path, "", "application/x-www-form-urlencoded", "score=3"); r.Status != http.StatusOK || !strings.Contains(r.Body, "You earned 50 points!") {
+			t.Fatalf("answer through %s: %d", path, r.Status)
+		}
+	}
+}
+
+func TestNoReminderWhenTheStoreSendsNone(t *testing.T) {
+	f := apptest.New(t, func(s *closeloop.Settings) { s.ReminderAfterHours = 0 })
+	email := postOrders(t, f, 1)[0]
+	f.Dispatch(t)
+	f.Clock.Advance(10 * 24 * time.Hour)
+	if rep, _ := f.Product.Dispatcher.Run(context.Background()); rep.Reminded != 0 || rep.Due != 0 {
+		t.Fatalf("run after 10 days: %+v, want nothing due", rep)
+	}
+	if n := len(f.Inbox.To(t, email)); n != 1 {
+		t.Fatalf("%d emails, want 1", n)
 	}
 }

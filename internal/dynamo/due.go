@@ -44,28 +44,34 @@ func (db *DB) DueSurveys(ctx context.Context, now time.Time, limit int) ([]close
 }
 
 // Claim takes a due survey for sending until leaseUntil, recording the
-// hashes of the survey and unsubscribe link tokens about to be sent. In the
-// same transaction it checks that the customer is not suppressed; if they
-// are, the survey is closed as suppressed. Two dispatchers' claims of one
-// survey are exclusive: the condition is on the state the survey was read in.
+// hashes of the survey and unsubscribe link tokens about to be sent: a
+// scheduled one (or one whose sender's lease ran out) turns sending; a sent
+// one is claimed for its reminder and stays sent, so it can be answered
+// meanwhile. In the same transaction it checks that the customer is not
+// suppressed; if they are, a first send closes the survey as suppressed and
+// a reminder is skipped. Two dispatchers' claims of one survey are
+// exclusive: the condition is on the state the survey was read in.
 func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil time.Time, tokenHash, unsubscribeHash string) (closeloop.Lease, closeloop.ClaimResult, error) {
 	s := due.Survey
-	lease := closeloop.Lease{SurveyID: s.SurveyID, Until: leaseUntil, Holder: dueSK(leaseUntil, s.SurveyID)}
+	lease := closeloop.Lease{SurveyID: s.SurveyID, Until: leaseUntil, Holder: dueSK(leaseUntil, s.SurveyID), Status: closeloop.StatusSending}
+	if s.Status == closeloop.StatusSent {
+		lease.Status = closeloop.StatusSent
+	}
 	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName:                aws.String(db.table),
 			Key:                      surveyKey(s.SurveyID),
-			UpdateExpression:         aws.String("SET #status = :sending, due_sk = :lease ADD token_hashes :hash, unsubscribe_hashes :unsub, attempts :one"),
+			UpdateExpression:         aws.String("SET #status = :held, due_sk = :lease ADD token_hashes :hash, unsubscribe_hashes :unsub, attempts :one"),
 			ConditionExpression:      aws.String("#status = :status AND due_sk = :mark"),
 			ExpressionAttributeNames: map[string]string{"#status": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":sending": str(string(closeloop.StatusSending)),
-				":status":  str(string(s.Status)),
-				":mark":    str(due.Mark),
-				":lease":   str(lease.Holder),
-				":hash":    &types.AttributeValueMemberSS{Value: []string{tokenHash}},
-				":unsub":   &types.AttributeValueMemberSS{Value: []string{unsubscribeHash}},
-				":one":     num(1),
+				":held":   str(string(lease.Status)),
+				":status": str(string(s.Status)),
+				":mark":   str(due.Mark),
+				":lease":  str(lease.Holder),
+				":hash":   &types.AttributeValueMemberSS{Value: []string{tokenHash}},
+				":unsub":  &types.AttributeValueMemberSS{Value: []string{unsubscribeHash}},
+				":one":    num(1),
 			},
 		}},
 		{ConditionCheck: &types.ConditionCheck{
@@ -83,6 +89,10 @@ func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil tim
 		return closeloop.Lease{}, closeloop.Lost, unavailable("claim survey", err)
 	case aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
 		return closeloop.Lease{}, closeloop.Lost, nil
+	case aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" && lease.Status == closeloop.StatusSent:
+		_, err := db.settle(ctx, s.SurveyID, s.Status, due.Mark, "SET due_sk = :closes",
+			map[string]types.AttributeValue{":closes": str(dueSK(s.ClosesAt, s.SurveyID))})
+		return closeloop.Lease{}, closeloop.Suppressed, err
 	case aws.ToString(reasons[1].Code) == "ConditionalCheckFailed":
 		_, err := db.settle(ctx, s.SurveyID, s.Status, due.Mark, "SET #status = :suppressed REMOVE due_pk, due_sk",
 			map[string]types.AttributeValue{":suppressed": str(string(closeloop.StatusSuppressed))})
@@ -92,28 +102,42 @@ func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil tim
 }
 
 // MarkSent records that the survey under lease was sent, with the store's
-// branding as the email showed it, and makes it due again when its answer
-// window closes, to expire. held is false when the lease was lost (it ran
-// out and another dispatcher took the survey).
-func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, closesAt time.Time, brand closeloop.Branding, defaultLocale string) (held bool, err error) {
+// branding as the email showed it, and makes it due again at nextDue: the
+// time of its reminder, or when its answer window closes, to expire. held
+// is false when the lease was lost (it ran out and another dispatcher took
+// the survey).
+func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, nextDue time.Time, brand closeloop.Branding, defaultLocale string) (held bool, err error) {
 	brandAV, err := marshal(brand)
 	if err != nil {
 		return false, err
 	}
-	return db.settle(ctx, lease.SurveyID, closeloop.StatusSending, lease.Holder,
-		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :closes",
+	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Holder,
+		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next",
 		map[string]types.AttributeValue{
 			":sent":   str(string(closeloop.StatusSent)),
 			":at":     str(sentAt.UTC().Format(time.RFC3339Nano)),
 			":brand":  &types.AttributeValueMemberM{Value: brandAV},
 			":locale": str(defaultLocale),
-			":closes": str(dueSK(closesAt, lease.SurveyID)),
+			":next":   str(dueSK(nextDue, lease.SurveyID)),
 		})
+}
+
+// EndReminder ends the reminder under lease: remindedAt records it when
+// it was sent (nil when it was given up), and the survey is due again when
+// its answer window closes.
+func (db *DB) EndReminder(ctx context.Context, lease closeloop.Lease, remindedAt *time.Time, closesAt time.Time) (held bool, err error) {
+	update := "SET due_sk = :closes"
+	values := map[string]types.AttributeValue{":closes": str(dueSK(closesAt, lease.SurveyID))}
+	if remindedAt != nil {
+		update += ", reminded_at = :at"
+		values[":at"] = str(remindedAt.UTC().Format(time.RFC3339Nano))
+	}
+	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Holder, update, values)
 }
 
 // MarkFailed records that the survey under lease cannot be sent, and why.
 func (db *DB) MarkFailed(ctx context.Context, lease closeloop.Lease, reason string) (held bool, err error) {
-	return db.settle(ctx, lease.SurveyID, closeloop.StatusSending, lease.Holder,
+	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Holder,
 		"SET #status = :failed, failure_reason = :reason REMOVE due_pk, due_sk",
 		map[string]types.AttributeValue{
 			":failed": str(string(closeloop.StatusFailed)),
@@ -124,7 +148,7 @@ func (db *DB) MarkFailed(ctx context.Context, lease closeloop.Lease, reason stri
 // Retry gives back a survey whose send failed for a passing reason; it is
 // due again at retryAt.
 func (db *DB) Retry(ctx context.Context, lease closeloop.Lease, retryAt time.Time) (held bool, err error) {
-	return db.settle(ctx, lease.SurveyID, closeloop.StatusSending, lease.Holder, "SET due_sk = :retry",
+	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Holder, "SET due_sk = :retry",
 		map[string]types.AttributeValue{":retry": str(dueSK(retryAt, lease.SurveyID))})
 }
 

@@ -46,7 +46,7 @@ func usedKeys(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goKey := regexp.MustCompile(`\bt\.Get\("([a-z_0-9]+\.[a-z_.0-9]*[a-z_0-9])"`)
+	goKey := regexp.MustCompile(`\b[tT]\.Get\("([a-z_0-9]+\.[a-z_.0-9]*[a-z_0-9])"`)
 	files, _ := filepath.Glob("../*/*.go")
 	for _, path := range files {
 		data, err := os.ReadFile(path)

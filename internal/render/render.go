@@ -194,6 +194,14 @@ type SurveyEmail struct {
 	Promise        string
 	Links          []ScoreLink
 	UnsubscribeURL string
+	Reminder       bool
+}
+
+// AsReminder turns the email into the one reminder of an unanswered survey.
+func (e SurveyEmail) AsReminder() SurveyEmail {
+	e.Reminder = true
+	e.Subject = e.T.Get("email.reminder_subject", e.Brand.Name)
+	return e
 }
 
 // Color is the brand colour for the rating buttons' borders.

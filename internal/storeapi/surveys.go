@@ -19,6 +19,7 @@ type surveyView struct {
 	SendAt        time.Time             `json:"send_at"`
 	ClosesAt      time.Time             `json:"closes_at"`
 	SentAt        *time.Time            `json:"sent_at"`
+	RemindedAt    *time.Time            `json:"reminded_at"`
 	AnsweredAt    *time.Time            `json:"answered_at"`
 	Offer         closeloop.PointsOffer `json:"points_offer"`
 	Response      *closeloop.Response   `json:"response"`
@@ -32,7 +33,7 @@ func newSurveyView(s closeloop.Survey) surveyView {
 	}
 	return surveyView{
 		SurveyID: s.SurveyID, OrderID: s.OrderID, Status: s.Status, Customer: s.Customer, Items: items,
-		PurchasedAt: s.PurchasedAt, SendAt: s.SendAt, ClosesAt: s.ClosesAt, SentAt: s.SentAt,
+		PurchasedAt: s.PurchasedAt, SendAt: s.SendAt, ClosesAt: s.ClosesAt, SentAt: s.SentAt, RemindedAt: s.RemindedAt,
 		AnsweredAt: s.AnsweredAt, Offer: s.Offer, Response: s.Response, FailureReason: s.FailureReason,
 	}
 }
