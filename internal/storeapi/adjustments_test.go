@@ -164,16 +164,7 @@ func TestAdjustmentValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := f.API(t, "POST", tt.path, tt.body)
-			e := decode[apiError](t, r.Body)
-			if r.Status != http.StatusBadRequest || e.Error.Code != "invalid" {
-				t.Fatalf("status %d %s, want 400 invalid", r.Status, r.Body)
-			}
-			for _, field := range tt.fields {
-				if e.Error.Fields[field] == "" {
-					t.Errorf("error fields %v do not name %s", e.Error.Fields, field)
-				}
-			}
+			wantInvalid(t, f.API(t, "POST", tt.path, tt.body), tt.fields...)
 		})
 	}
 	// The longest valid values are accepted.

@@ -142,16 +142,7 @@ func TestPostKeyValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := f.API(t, "POST", "/v1/keys", tt.body)
-			e := decode[apiError](t, r.Body)
-			if r.Status != http.StatusBadRequest || e.Error.Code != "invalid" {
-				t.Fatalf("status %d %s, want 400 invalid", r.Status, r.Body)
-			}
-			for _, field := range tt.fields {
-				if e.Error.Fields[field] == "" {
-					t.Errorf("error fields %v do not name %s", e.Error.Fields, field)
-				}
-			}
+			wantInvalid(t, f.API(t, "POST", "/v1/keys", tt.body), tt.fields...)
 		})
 	}
 	if _, keys := listKeys(t, f, f.APIKey); len(keys) != 1 {

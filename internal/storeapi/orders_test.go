@@ -28,6 +28,22 @@ func decode[T any](t *testing.T, body string) T {
 	return v
 }
 
+// wantInvalid fails unless r is a 400 invalid error with a message that
+// names every one of fields, and returns the error.
+func wantInvalid(t *testing.T, r apptest.Response, fields ...string) apiError {
+	t.Helper()
+	e := decode[apiError](t, r.Body)
+	if r.Status != http.StatusBadRequest || e.Error.Code != "invalid" || e.Error.Message == "" {
+		t.Fatalf("status %d %s, want 400 invalid with a message", r.Status, r.Body)
+	}
+	for _, field := range fields {
+		if e.Error.Fields[field] == "" {
+			t.Errorf("error fields %v do not name %s", e.Error.Fields, field)
+		}
+	}
+	return e
+}
+
 func TestPostOrderCreatesOneSurvey(t *testing.T) {
 	f := apptest.New(t)
 	email := apptest.Email("ada")
@@ -112,25 +128,7 @@ func TestPostOrderValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := f.API(t, "POST", "/v1/orders", tt.body)
-			if r.Status != http.StatusBadRequest {
-				t.Fatalf("status %d %s, want 400", r.Status, r.Body)
-			}
-			e := decode[struct {
-				Error struct {
-					Code    string            `json:"code"`
-					Message string            `json:"message"`
-					Fields  map[string]string `json:"fields"`
-				} `json:"error"`
-			}](t, r.Body)
-			if e.Error.Code != "invalid" || e.Error.Message == "" {
-				t.Fatalf("error %s, want code invalid with a message", r.Body)
-			}
-			for _, field := range tt.fields {
-				if e.Error.Fields[field] == "" {
-					t.Errorf("error fields %v do not name %s", e.Error.Fields, field)
-				}
-			}
+			wantInvalid(t, f.API(t, "POST", "/v1/orders", tt.body), tt.fields...)
 		})
 	}
 	// Nothing was written: the valid order of the refused batch is new.

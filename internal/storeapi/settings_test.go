@@ -93,16 +93,7 @@ func TestPutSettingsValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := f.API(t, "PUT", "/v1/settings", tt.body)
-			e := decode[apiError](t, r.Body)
-			if r.Status != http.StatusBadRequest || e.Error.Code != "invalid" || e.Error.Message == "" {
-				t.Fatalf("status %d %s, want 400 invalid", r.Status, r.Body)
-			}
-			for _, field := range tt.fields {
-				if e.Error.Fields[field] == "" {
-					t.Errorf("error fields %v do not name %s", e.Error.Fields, field)
-				}
-			}
+			e := wantInvalid(t, f.API(t, "PUT", "/v1/settings", tt.body), tt.fields...)
 			if len(e.Error.Fields) != len(tt.fields) {
 				t.Errorf("error fields %v, want only %v", e.Error.Fields, tt.fields)
 			}

@@ -13,11 +13,9 @@ func PageHeaders(next http.Handler) http.Handler {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cache-Control", "no-store")
-		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		setCommon(h)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -25,12 +23,17 @@ func PageHeaders(next http.Handler) http.Handler {
 // APIHeaders sets the headers of the JSON API.
 func APIHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "no-store")
-		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		setCommon(w.Header())
 		next.ServeHTTP(w, r)
 	})
+}
+
+// setCommon sets what pages and API responses share: no sniffing, no
+// caching (they hold personal data), HTTPS only.
+func setCommon(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 }
 
 type statusRecorder struct {
