@@ -49,20 +49,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	app.SetupLogging()
-	cfg, err := app.LoadConfig(getenv, app.NeedMail)
+	product, err := app.Start(ctx, getenv, app.NeedMail)
 	if err != nil {
 		return err
 	}
-	clients, err := app.NewAWS(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	if err := createTable(ctx, clients, *template, cfg.Table); err != nil {
-		return err
-	}
-	product, err := app.NewProduct(cfg, clients, time.Now)
-	if err != nil {
+	if err := createTable(ctx, product.AWS, *template, product.Config.Table); err != nil {
 		return err
 	}
 	apiKey, err := seedStore(ctx, product, *demoFile)

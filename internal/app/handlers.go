@@ -16,6 +16,8 @@ import (
 // Product is every handler of the product, built from one configuration.
 // Each Lambda function uses its part; the local server uses all of it.
 type Product struct {
+	Config     Config
+	AWS        AWS
 	DB         *dynamo.DB
 	Surveys    *survey.Service
 	StoreAPI   *storeapi.API
@@ -33,6 +35,8 @@ func NewProduct(cfg Config, clients AWS, now func() time.Time) (*Product, error)
 	surveys := survey.NewService(db, now)
 	mailer := sesmail.New(clients.SES, cfg.ConfigurationSet)
 	return &Product{
+		Config:   cfg,
+		AWS:      clients,
 		DB:       db,
 		Surveys:  surveys,
 		StoreAPI: storeapi.New(db, surveys, now),

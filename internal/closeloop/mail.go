@@ -1,7 +1,5 @@
 package closeloop
 
-import "time"
-
 // Message is an email to send.
 type Message struct {
 	From    string // "Name <address>" or an address
@@ -20,10 +18,10 @@ type Header struct {
 }
 
 // Lease is a dispatcher's exclusive hold on a survey it is sending, until
-// Until. Holder is the storage's opaque mark of this particular hold.
+// the time the claim gave. Holder is the storage's opaque mark of this
+// particular hold.
 type Lease struct {
 	SurveyID string
-	Until    time.Time
 	Holder   string
 	Status   Status // the survey's status while held: sending, or sent for a reminder
 }

@@ -105,7 +105,7 @@ func (d *Dispatcher) Run(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	rep.Due = len(due)
-	run := &run{Dispatcher: d, rep: &rep, stores: map[string]closeloop.Store{}, pace: newPacer()}
+	run := &run{Dispatcher: d, rep: &rep, storeCache: map[string]closeloop.Store{}, pace: newPacer()}
 	for i, item := range due {
 		if ctx.Err() != nil || d.nearDeadline(ctx) {
 			rep.Deferred += len(due) - i
@@ -133,18 +133,18 @@ func (d *Dispatcher) nearDeadline(ctx context.Context) bool {
 // send pacing.
 type run struct {
 	*Dispatcher
-	rep    *Report
-	stores map[string]closeloop.Store
-	pace   *pacer
+	rep        *Report
+	storeCache map[string]closeloop.Store
+	pace       *pacer
 }
 
 func (r *run) store(ctx context.Context, storeID string) (closeloop.Store, error) {
-	if store, ok := r.stores[storeID]; ok {
+	if store, ok := r.storeCache[storeID]; ok {
 		return store, nil
 	}
-	store, err := r.Dispatcher.stores.Store(ctx, storeID)
+	store, err := r.stores.Store(ctx, storeID)
 	if err == nil {
-		r.stores[storeID] = store
+		r.storeCache[storeID] = store
 	}
 	return store, err
 }

@@ -163,9 +163,7 @@ func (db *DB) balance(ctx context.Context, pk string) (int, error) {
 	if err != nil {
 		return 0, unavailable("get balance", err)
 	}
-	var profile struct {
-		Balance int `json:"balance"`
-	}
+	var profile profileRecord
 	if err := unmarshal(out.Item, &profile); err != nil {
 		return 0, err
 	}

@@ -40,9 +40,6 @@ func New(api API, table string) *DB {
 	return &DB{api: api, table: table}
 }
 
-// Table is the table's name.
-func (db *DB) Table() string { return db.table }
-
 const (
 	attrPK = "pk"
 	attrSK = "sk"

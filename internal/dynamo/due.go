@@ -53,7 +53,7 @@ func (db *DB) DueSurveys(ctx context.Context, now time.Time, limit int) ([]close
 // exclusive: the condition is on the state the survey was read in.
 func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil time.Time, tokenHash, unsubscribeHash string) (closeloop.Lease, closeloop.ClaimResult, error) {
 	s := due.Survey
-	lease := closeloop.Lease{SurveyID: s.SurveyID, Until: leaseUntil, Holder: dueSK(leaseUntil, s.SurveyID), Status: closeloop.StatusSending}
+	lease := closeloop.Lease{SurveyID: s.SurveyID, Holder: dueSK(leaseUntil, s.SurveyID), Status: closeloop.StatusSending}
 	if s.Status == closeloop.StatusSent {
 		lease.Status = closeloop.StatusSent
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
-	"github.com/closeloop/closeloop/internal/secret"
 )
 
 type storeRecord struct {
@@ -67,11 +66,8 @@ func (db *DB) CreateStore(ctx context.Context, store closeloop.Store, k closeloo
 // one listed under the store.
 func (db *DB) keyPuts(k closeloop.Key, hash string) ([]types.TransactWriteItem, error) {
 	var puts []types.TransactWriteItem
-	for _, keyAttrs := range []map[string]types.AttributeValue{apiKeyKey(hash), keyListingKey(k.StoreID, k.KeyID)} {
-		rec := keyRecord{Key: k, StoreID: k.StoreID, Hash: hash}
-		rec.PK = keyAttrs[attrPK].(*types.AttributeValueMemberS).Value
-		rec.SK = keyAttrs[attrSK].(*types.AttributeValueMemberS).Value
-		item, err := marshal(rec)
+	for _, pkSK := range [][2]string{{"APIKEY#" + hash, "#APIKEY"}, {"STORE#" + k.StoreID, "APIKEY#" + k.KeyID}} {
+		item, err := marshal(keyRecord{PK: pkSK[0], SK: pkSK[1], Key: k, StoreID: k.StoreID, Hash: hash})
 		if err != nil {
 			return nil, err
 		}
@@ -114,11 +110,6 @@ func (db *DB) KeyByHash(ctx context.Context, hash string) (closeloop.Key, error)
 	var rec keyRecord
 	if err := unmarshal(out.Item, &rec); err != nil {
 		return closeloop.Key{}, err
-	}
-	// The stored hash was looked up by key; compare anyway so that a
-	// corrupted item can never authenticate another secret.
-	if !secret.Equal(rec.Hash, hash) {
-		return closeloop.Key{}, closeloop.Errorf(closeloop.EUNAUTHORIZED, "unknown or revoked API key")
 	}
 	rec.Key.StoreID = rec.StoreID
 	return rec.Key, nil

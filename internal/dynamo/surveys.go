@@ -372,9 +372,7 @@ func (db *DB) Points(ctx context.Context, storeID, email string) (closeloop.Poin
 				sk = v.Value
 			}
 			if sk == "#PROFILE" {
-				var profile struct {
-					Balance int `json:"balance"`
-				}
+				var profile profileRecord
 				if err := unmarshal(item, &profile); err != nil {
 					return closeloop.Points{}, err
 				}

@@ -104,7 +104,7 @@ func (r *Renderer) WritePage(w io.Writer, name string, data Page) error {
 // SurveyPage builds the survey form's data for survey s, with selected
 // pre-chosen (0 for none) and the values a rejected submit carried.
 func SurveyPage(s closeloop.Survey, action string, answer closeloop.Answer, selected int, problems closeloop.Problems) Page {
-	t := i18n.For(i18n.Pick(s.Customer.Locale, s.DefaultLocale))
+	t := textFor(s.Customer.Locale, s.DefaultLocale)
 	p := Page{
 		T: t, Brand: s.Brand, Title: t.Get("page.title", s.Brand.Name),
 		Action: action, OrderID: s.OrderID, Promise: Promise(t, s.Offer, "page"),
@@ -129,9 +129,15 @@ func SurveyPage(s closeloop.Survey, action string, answer closeloop.Answer, sele
 	return p
 }
 
+// textFor is the texts in the customer's language: their locale, else the
+// store's default, else English.
+func textFor(customerLocale, storeLocale string) i18n.Text {
+	return i18n.For(i18n.Pick(customerLocale, storeLocale))
+}
+
 // ThanksPage builds the thank-you page of an answered survey.
 func ThanksPage(s closeloop.Survey) Page {
-	t := i18n.For(i18n.Pick(s.Customer.Locale, s.DefaultLocale))
+	t := textFor(s.Customer.Locale, s.DefaultLocale)
 	p := Page{T: t, Brand: s.Brand, Title: t.Get("thanks.title")}
 	if s.Response != nil {
 		p.PointsText = t.Get("thanks.points", t.Points(s.Response.Points))
@@ -146,14 +152,14 @@ func ClosedPage(acceptLanguage string) Page {
 	// The browser's first choice: "ru-RU,ru;q=0.9,en;q=0.8" gives ru-RU.
 	first, _, _ := strings.Cut(acceptLanguage, ",")
 	first, _, _ = strings.Cut(first, ";")
-	t := i18n.For(i18n.Pick(strings.TrimSpace(first), ""))
+	t := textFor(strings.TrimSpace(first), "")
 	return Page{T: t, Brand: closeloop.Branding{}, Title: t.Get("closed.title")}
 }
 
 // UnsubscribePage asks to confirm unsubscribing the survey's customer, or
 // says it is done.
 func UnsubscribePage(s closeloop.Survey, action string, done bool) Page {
-	t := i18n.For(i18n.Pick(s.Customer.Locale, s.DefaultLocale))
+	t := textFor(s.Customer.Locale, s.DefaultLocale)
 	p := Page{T: t, Brand: s.Brand, Title: t.Get("unsubscribe.title"), Action: action, Email: s.Customer.Email, Unsubscribed: done}
 	if done {
 		p.Title = t.Get("unsubscribe.done")
@@ -210,7 +216,7 @@ func (e SurveyEmail) Color() htmltemplate.CSS { return brandColor(e.Brand) }
 // NewSurveyEmail builds the email data for survey s, whose page is at
 // surveyURL (the rating links add ?score=N).
 func NewSurveyEmail(s closeloop.Survey, brand closeloop.Branding, defaultLocale, surveyURL, unsubscribeURL string) SurveyEmail {
-	t := i18n.For(i18n.Pick(s.Customer.Locale, defaultLocale))
+	t := textFor(s.Customer.Locale, defaultLocale)
 	e := SurveyEmail{
 		T: t, Brand: brand, Subject: t.Get("email.subject", brand.Name),
 		Name: s.Customer.Name, OrderID: s.OrderID, Promise: Promise(t, s.Offer, "email"),

@@ -70,12 +70,13 @@ func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.K
 				field = "orders[" + strconv.Itoa(i) + "]." + field
 			}
 			problems.Add(field, "must be an RFC 3339 time, e.g. 2026-11-20T10:00:00Z")
-			t = time.Unix(0, 0) // keeps Validate from also calling it missing
 		}
 		orders[i].PurchasedAt = t
 	}
 	if len(problems) > 0 {
-		// Report every problem at once, the unreadable times with the rest.
+		// Report every problem at once, the unreadable times with the rest;
+		// Merge keeps the first problem of a field, so an unreadable time is
+		// not also called missing.
 		problems.Merge("", survey.ValidateOrders(orders, batch, a.now()))
 		return problems.Err("some orders are not valid")
 	}
