@@ -1,5 +1,10 @@
 package closeloop
 
+import (
+	"context"
+	"errors"
+)
+
 // Message is an email to send.
 type Message struct {
 	From    string // "Name <address>" or an address
@@ -9,7 +14,26 @@ type Message struct {
 	HTML    string
 	Text    string
 	Headers []Header
+	// Tags travel with the send to the provider's delivery events (bounces,
+	// complaints), so an event can be traced to its store and survey.
+	Tags []Tag
 }
+
+// Tag is a name and value attached to a sent email.
+type Tag struct {
+	Name  string
+	Value string
+}
+
+// Mailer sends one email and returns the provider's message ID. A message
+// the provider refuses for good wraps ErrRejected.
+type Mailer interface {
+	Send(ctx context.Context, m Message) (string, error)
+}
+
+// ErrRejected marks a send the provider refused for good (a bad address,
+// say): retrying would not help.
+var ErrRejected = errors.New("rejected by the mail provider")
 
 // Header is an extra email header, such as List-Unsubscribe.
 type Header struct {

@@ -35,15 +35,6 @@ type Stores interface {
 	Store(ctx context.Context, storeID string) (closeloop.Store, error)
 }
 
-// Mailer sends one email and returns the provider's message ID.
-type Mailer interface {
-	Send(ctx context.Context, m closeloop.Message) (string, error)
-}
-
-// ErrRejected marks a send the provider refused for good (a bad address,
-// say): retrying would not help.
-var ErrRejected = errors.New("rejected by the mail provider")
-
 // Config is what a Dispatcher needs besides its ports.
 type Config struct {
 	PublicBaseURL string        // where the survey pages are served, e.g. https://feedback.example.com
@@ -59,14 +50,14 @@ type Config struct {
 type Dispatcher struct {
 	surveys  Surveys
 	stores   Stores
-	mailer   Mailer
+	mailer   closeloop.Mailer
 	renderer *render.Renderer
 	cfg      Config
 	now      func() time.Time
 }
 
 // New returns a Dispatcher.
-func New(surveys Surveys, stores Stores, mailer Mailer, renderer *render.Renderer, cfg Config, now func() time.Time) *Dispatcher {
+func New(surveys Surveys, stores Stores, mailer closeloop.Mailer, renderer *render.Renderer, cfg Config, now func() time.Time) *Dispatcher {
 	if cfg.Lease <= 0 {
 		cfg.Lease = 2 * time.Minute
 	}
@@ -194,13 +185,13 @@ func (r *run) send(ctx context.Context, due closeloop.DueSurvey) error {
 	}
 	if _, err := r.mailer.Send(ctx, msg); err != nil {
 		switch {
-		case errors.Is(err, ErrRejected) && reminder:
+		case errors.Is(err, closeloop.ErrRejected) && reminder:
 			r.rep.Failed++
 			_, markErr := r.surveys.EndReminder(ctx, lease, nil, s.ClosesAt) // the survey itself stays open
 			return errors.Join(err, markErr)
-		case errors.Is(err, ErrRejected):
+		case errors.Is(err, closeloop.ErrRejected):
 			r.rep.Failed++
-			_, markErr := r.surveys.MarkFailed(ctx, lease, "rejected: "+err.Error())
+			_, markErr := r.surveys.MarkFailed(ctx, lease, closeloop.ReasonRejected)
 			return errors.Join(err, markErr)
 		}
 		r.rep.Retried++

@@ -212,7 +212,7 @@ func TestUnansweredSurveyExpires(t *testing.T) {
 
 // recordingMailer sends through the real SES emulator and records when.
 type recordingMailer struct {
-	dispatch.Mailer
+	closeloop.Mailer
 	mu    sync.Mutex
 	times []time.Time
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
-	"github.com/closeloop/closeloop/internal/dispatch"
 )
 
 // API is the part of the SES v2 client the mailer uses; tests wrap it to
@@ -29,7 +28,7 @@ type Mailer struct {
 	configurationSet string
 }
 
-var _ dispatch.Mailer = (*Mailer)(nil)
+var _ closeloop.Mailer = (*Mailer)(nil)
 
 // New returns a Mailer; configurationSet may be empty.
 func New(api API, configurationSet string) *Mailer {
@@ -37,7 +36,7 @@ func New(api API, configurationSet string) *Mailer {
 }
 
 // Send sends m and returns the SES message ID. A message SES refuses for
-// good wraps dispatch.ErrRejected.
+// good wraps closeloop.ErrRejected.
 func (m *Mailer) Send(ctx context.Context, msg closeloop.Message) (string, error) {
 	headers := make([]types.MessageHeader, len(msg.Headers))
 	for i, h := range msg.Headers {
@@ -65,7 +64,7 @@ func (m *Mailer) Send(ctx context.Context, msg closeloop.Message) (string, error
 		var notVerified *types.MailFromDomainNotVerifiedException
 		var bad *types.BadRequestException
 		if errors.As(err, &rejected) || errors.As(err, &notVerified) || errors.As(err, &bad) {
-			return "", fmt.Errorf("ses send: %w: %w", dispatch.ErrRejected, err)
+			return "", fmt.Errorf("ses send: %w: %w", closeloop.ErrRejected, err)
 		}
 		return "", fmt.Errorf("ses send: %w", err)
 	}
