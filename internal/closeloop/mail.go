@@ -74,3 +74,34 @@ const (
 	Lost                          // another dispatcher took it, or it changed
 	Suppressed                    // the customer must not be emailed: a first send closes the survey as suppressed, a reminder is skipped
 )
+
+// Delivery is one email the product sends at most once: Key names it
+// (the kind, what it is about and for whom), and the recipient To must
+// not be suppressed in the store.
+type Delivery struct {
+	Key     string
+	StoreID string
+	Kind    string
+	To      string
+}
+
+// DeliveryStart says whether a delivery may be sent now.
+type DeliveryStart int
+
+// How beginning a delivery ended.
+const (
+	DeliveryBegun      DeliveryStart = iota // ours to send under a lease
+	DeliveryDone                            // sent (or refused for good) before: nothing to do
+	DeliveryBusy                            // another sender holds it; try again after its lease
+	DeliverySuppressed                      // the recipient must not be emailed by this store
+)
+
+// The kinds of email, carried as a tag so delivery events can be told apart.
+const (
+	KindSurvey         = "survey"
+	KindThanks         = "thanks"
+	KindAcknowledgment = "acknowledgement"
+	KindSupportAlert   = "support_alert"
+	KindOverdueAlert   = "overdue_alert"
+	KindClosing        = "closing"
+)

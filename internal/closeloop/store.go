@@ -1,6 +1,7 @@
 package closeloop
 
 import (
+	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -13,6 +14,15 @@ type Store struct {
 	StoreID   string    `json:"store_id"`
 	Settings  Settings  `json:"settings"`
 	CreatedAt time.Time `json:"created_at"`
+	// WebhookSecrets sign the store's webhook deliveries; never shown in
+	// settings (POST /v1/settings/webhook-secret shows a new one once).
+	WebhookSecrets WebhookSecrets `json:"webhook_secrets"`
+}
+
+// Webhooks reports whether the store receives webhook events: it has a
+// URL and a secret to sign them with.
+func (s Store) Webhooks() bool {
+	return s.Settings.WebhookURL != "" && s.WebhookSecrets.Current != ""
 }
 
 // Settings are what a store owner configures. The JSON form is the one
@@ -65,6 +75,32 @@ func DefaultSettings() Settings {
 		MaxSendPerSecond:   10,
 		Branding:           Branding{Name: "Our store", Color: "#1f5fbf"},
 	}
+}
+
+// From is the From of the store's emails: its sender address (or the
+// deployment's, fallback) under its display name.
+func (s Settings) From(fallback string) string {
+	addr := s.SenderEmail
+	if addr == "" {
+		addr = fallback
+	}
+	name := s.SenderName
+	if name == "" {
+		name = s.Branding.Name
+	}
+	return (&mail.Address{Name: name, Address: addr}).String()
+}
+
+// SupportAddresses are where support alerts go: the support addresses, else
+// the reply-to address, else the owners'.
+func (s Settings) SupportAddresses() []string {
+	switch {
+	case len(s.SupportEmails) > 0:
+		return s.SupportEmails
+	case s.ReplyTo != "":
+		return []string{s.ReplyTo}
+	}
+	return s.OwnerEmails
 }
 
 // SurveyDelay is how long after a purchase its survey is sent.

@@ -22,6 +22,11 @@ const (
 	StatusFailed     Status = "failed"     // could not be sent; see FailureReason
 )
 
+// Failure reasons of a failed survey: codes, never a provider's error text.
+const (
+	ReasonRejected = "rejected" // the mail provider refused the email for good
+)
+
 // Limits on what an order may carry.
 const (
 	MaxOrdersPerBatch = 100
@@ -117,6 +122,9 @@ type Survey struct {
 	// created and again when it is sent, so its page renders from one read.
 	Brand         Branding `json:"brand"`
 	DefaultLocale string   `json:"default_locale"`
+	// Policy is the store's follow-up policy, copied when the survey is
+	// created, so that an answer opens its case from this one read.
+	Policy FollowupPolicy `json:"policy"`
 }
 
 // Closed reports whether the survey's link no longer opens a page of its own.
@@ -156,6 +164,8 @@ type Response struct {
 	Comment   string `json:"comment,omitempty"`
 	ContactMe bool   `json:"contact_me,omitempty"`
 	Points    int    `json:"points"`
+	// CaseID names the follow-up case the answer opened, "" when none.
+	CaseID string `json:"case_id,omitempty"`
 }
 
 // Answer is what the survey form submits, before validation.
@@ -205,4 +215,24 @@ type LedgerEntry struct {
 type Points struct {
 	Balance int           `json:"balance"`
 	Ledger  []LedgerEntry `json:"ledger"`
+}
+
+// ResponseItem is a response as a store lists it: who answered which
+// order's survey, when, and what.
+type ResponseItem struct {
+	StoreID    string    `json:"store_id"`
+	SurveyID   string    `json:"survey_id"`
+	OrderID    string    `json:"order_id"`
+	Customer   Customer  `json:"customer"`
+	Items      []Item    `json:"items"`
+	AnsweredAt time.Time `json:"answered_at"`
+	Response
+}
+
+// Change is what one change of stored data means to the work that follows
+// an answer: a new response, a new case, or a case just resolved.
+type Change struct {
+	Response *ResponseItem
+	Case     *Case
+	Resolved bool // Case was resolved by this change; else it was opened
 }
