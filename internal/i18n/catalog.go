@@ -1,8 +1,8 @@
 package i18n
 
-// catalog holds every customer-facing text by language and key. A test
-// fails when one language lacks a key another has, or a template uses a key
-// no language has.
+// catalog holds every text by language and key: customers' emails and pages,
+// and the alerts support reads. A test fails when one language lacks a key
+// another has, or a template or Go code uses a key no language has.
 var catalog = map[string]map[string]string{
 	"en": {
 		"points.forms": "point|points",
@@ -57,6 +57,70 @@ var catalog = map[string]map[string]string{
 		"unsubscribe.button":    "Unsubscribe",
 		"unsubscribe.done":      "You are unsubscribed",
 		"unsubscribe.done_body": "%s will not send you feedback emails any more.",
+
+		"reminders.forms": "time|times",
+
+		// Dates: weekdays from Sunday, months from January; %[1]s weekday,
+		// %[2]d day, %[3]s month, %[4]s time, %[5]s zone.
+		"date.weekdays":       "Sunday|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday",
+		"date.weekdays_short": "Sun|Mon|Tue|Wed|Thu|Fri|Sat",
+		"date.months":         "January|February|March|April|May|June|July|August|September|October|November|December",
+		"date.months_short":   "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec",
+		"date.long":           "%[1]s %[2]d %[3]s, %[4]s (%[5]s)",
+		"date.short":          "%[1]s %[2]d %[3]s %[4]s",
+
+		// Shared by the emails sent after an answer.
+		"email.why_answered": "You receive this email because you answered a feedback survey from %s.",
+		"email.signoff":      "The %s team",
+		"email.points_note":  "The points are added to your loyalty balance at %s.",
+
+		"thanks_email.subject":       "Thank you! You earned %s",
+		"thanks_email.subject_plain": "Thank you for your feedback",
+		"thanks_email.intro":         "Thank you for your feedback on your order %s.",
+
+		"ack.subject_sorry":   "We're sorry about your order %s",
+		"ack.subject_contact": "We'll be in touch about your order %s",
+		"ack.sorry":           "We're sorry your order %s did not go as it should. Thank you for telling us.",
+		"ack.contact":         "You asked us to contact you about your order %s. Thank you for letting us know.",
+		"ack.understood":      "Here is what we understood:",
+		"ack.score":           "Your rating: %s (%d of 5)",
+		"ack.comment":         "Your comment:",
+		"ack.next_heading":    "What happens next",
+		"ack.next":            "A person from the %s support team will contact you by email by %s.",
+		"ack.reply":           "If you want to add anything before then, simply reply to this email.",
+		"ack.points":          "For your feedback you earned %s.",
+
+		"closing.subject": "Your request about order %s is resolved",
+		"closing.intro":   "We have resolved your request about your order %s.",
+		"closing.message": "A message from the %s support team:",
+		"closing.reply":   "If something is still not right, just reply to this email and we will look into it again.",
+		"closing.thanks":  "Thank you for your patience.",
+
+		// The alert to support: %[1]s order, %[2]d score, %[3]s due time.
+		"alert.subject_unhappy":   "Unhappy customer: order %[1]s, score %[2]d/5 — reply by %[3]s",
+		"alert.subject_contact":   "Customer asked to be contacted: order %[1]s, score %[2]d/5 — reply by %[3]s",
+		"alert.subject_overdue":   "Overdue: %s",
+		"alert.intro_unhappy":     "A customer of %s is not happy with their order. Please contact them.",
+		"alert.intro_contact":     "A customer of %s asked to be contacted about their order.",
+		"alert.customer":          "Customer",
+		"alert.order":             "Order",
+		"alert.items":             "Items",
+		"alert.score":             "Score",
+		"alert.nps":               "NPS",
+		"alert.comment":           "Comment",
+		"alert.no_comment":        "(no comment)",
+		"alert.reasons":           "Why this case opened",
+		"alert.reason.low_score":  "low score",
+		"alert.reason.detractor":  "detractor (NPS 0–6)",
+		"alert.reason.contact_me": "asked to be contacted",
+		"alert.due":               "Reply by",
+		"alert.open_case":         "Open the case",
+		"alert.overdue_since":     "This case has been overdue since %s.",
+		"alert.reminded_none":     "This is the first reminder.",
+		"alert.reminded":          "Support has already been reminded %s.",
+		"alert.assignee":          "Assigned to",
+		"alert.unassigned":        "Nobody has taken this case yet.",
+		"alert.why":               "You receive this alert because this address is a support address of %s.",
 	},
 	"ru": {
 		"points.forms": "балл|балла|баллов",
@@ -111,5 +175,66 @@ var catalog = map[string]map[string]string{
 		"unsubscribe.button":    "Отписаться",
 		"unsubscribe.done":      "Вы отписались",
 		"unsubscribe.done_body": "%s больше не будет присылать вам письма с опросами.",
+
+		"reminders.forms": "раз|раза|раз",
+
+		// Months in the genitive, as a date needs them: "29 ноября".
+		"date.weekdays":       "воскресенье|понедельник|вторник|среда|четверг|пятница|суббота",
+		"date.weekdays_short": "вс|пн|вт|ср|чт|пт|сб",
+		"date.months":         "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря",
+		"date.months_short":   "янв.|февр.|мар.|апр.|мая|июн.|июл.|авг.|сент.|окт.|нояб.|дек.",
+		"date.long":           "%[1]s, %[2]d %[3]s, %[4]s (%[5]s)",
+		"date.short":          "%[1]s, %[2]d %[3]s, %[4]s",
+
+		"email.why_answered": "Вы получили это письмо, потому что ответили на опрос о покупке в %s.",
+		"email.signoff":      "Команда %s",
+		"email.points_note":  "Баллы начислены на ваш бонусный счёт в %s.",
+
+		"thanks_email.subject":       "Спасибо! Вы получили %s",
+		"thanks_email.subject_plain": "Спасибо за ваш отзыв",
+		"thanks_email.intro":         "Спасибо за отзыв о заказе %s.",
+
+		"ack.subject_sorry":   "Нам жаль, что заказ %s вас огорчил",
+		"ack.subject_contact": "Мы свяжемся с вами по поводу заказа %s",
+		"ack.sorry":           "Нам очень жаль, что с вашим заказом %s всё прошло не так, как должно было. Спасибо, что рассказали нам об этом.",
+		"ack.contact":         "Вы попросили связаться с вами по поводу заказа %s. Спасибо, что написали нам.",
+		"ack.understood":      "Вот что мы поняли из вашего ответа:",
+		"ack.score":           "Ваша оценка: %s (%d из 5)",
+		"ack.comment":         "Ваш комментарий:",
+		"ack.next_heading":    "Что будет дальше",
+		"ack.next":            "Сотрудник службы поддержки %s свяжется с вами по электронной почте. Самое позднее — %s.",
+		"ack.reply":           "Если хотите что-то добавить, просто ответьте на это письмо.",
+		"ack.points":          "За отзыв вы получили %s.",
+
+		"closing.subject": "Ваше обращение по заказу %s решено",
+		"closing.intro":   "Мы решили ваш вопрос по заказу %s.",
+		"closing.message": "Сообщение от службы поддержки %s:",
+		"closing.reply":   "Если что-то всё ещё не так, просто ответьте на это письмо, и мы займёмся этим снова.",
+		"closing.thanks":  "Спасибо за терпение.",
+
+		"alert.subject_unhappy":   "Недовольный покупатель: заказ %[1]s, оценка %[2]d/5 — ответить до %[3]s",
+		"alert.subject_contact":   "Покупатель просит связаться: заказ %[1]s, оценка %[2]d/5 — ответить до %[3]s",
+		"alert.subject_overdue":   "Просрочено: %s",
+		"alert.intro_unhappy":     "Покупатель магазина %s недоволен заказом. Пожалуйста, свяжитесь с ним.",
+		"alert.intro_contact":     "Покупатель магазина %s просит связаться с ним по поводу заказа.",
+		"alert.customer":          "Покупатель",
+		"alert.order":             "Заказ",
+		"alert.items":             "Товары",
+		"alert.score":             "Оценка",
+		"alert.nps":               "NPS",
+		"alert.comment":           "Комментарий",
+		"alert.no_comment":        "(без комментария)",
+		"alert.reasons":           "Почему открыто обращение",
+		"alert.reason.low_score":  "низкая оценка",
+		"alert.reason.detractor":  "критик (NPS 0–6)",
+		"alert.reason.contact_me": "просит связаться",
+		"alert.due":               "Ответить до",
+		"alert.open_case":         "Открыть обращение",
+		"alert.overdue_since":     "Обращение просрочено. Срок ответа истёк: %s.",
+		"alert.reminded_none":     "Это первое напоминание.",
+		"alert.reminded":          "Поддержке уже напоминали %s.",
+		"alert.assignee":          "Ответственный",
+		"alert.unassigned":        "Обращение пока никто не взял в работу.",
+		"alert.why":               "Вы получили это уведомление, потому что этот адрес указан как адрес поддержки магазина %s.",
 	},
 }

@@ -7,7 +7,9 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/closeloop/closeloop/templates"
 )
@@ -46,7 +48,7 @@ func usedKeys(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goKey := regexp.MustCompile(`\b[tT]\.Get\("([a-z_0-9]+\.[a-z_.0-9]*[a-z_0-9])"`)
+	goKey := regexp.MustCompile(`\b[tT]\.(?:Get|Count)\("([a-z_0-9]+\.[a-z_.0-9]*[a-z_0-9])"`)
 	files, _ := filepath.Glob("../*/*.go")
 	for _, path := range files {
 		data, err := os.ReadFile(path)
@@ -133,6 +135,75 @@ func TestPoints(t *testing.T) {
 		}
 		if got := For(tt.lang).Points(tt.n); got != tt.want {
 			t.Errorf("%s Points(%d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestCount(t *testing.T) {
+	tests := []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en", 0, "0 times"},
+		{"en", 1, "1 time"},
+		{"en", 2, "2 times"},
+		{"ru", 1, "1 раз"},
+		{"ru", 2, "2 раза"},
+		{"ru", 5, "5 раз"},
+		{"ru", 21, "21 раз"},
+		{"ru", 22, "22 раза"},
+	}
+	for _, tt := range tests {
+		if got := For(tt.lang).Count("reminders.forms", tt.n); got != tt.want {
+			t.Errorf("%s Count(reminders, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestDateTime(t *testing.T) {
+	load := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	berlin, moscow, la := load("Europe/Berlin"), load("Europe/Moscow"), load("America/Los_Angeles")
+	tests := []struct {
+		lang      string
+		at        time.Time
+		loc       *time.Location
+		want      string
+		wantShort string
+	}{
+		{"en", time.Date(2025, 11, 29, 13, 0, 0, 0, time.UTC), berlin, "Saturday 29 November, 14:00 (Europe/Berlin)", "Sat 29 Nov 14:00"},
+		{"ru", time.Date(2025, 11, 29, 13, 0, 0, 0, time.UTC), berlin, "суббота, 29 ноября, 14:00 (Europe/Berlin)", "сб, 29 нояб., 14:00"},
+		// The store's zone moves the day: late Sunday in UTC is Monday in Moscow.
+		{"ru", time.Date(2026, 5, 3, 21, 30, 0, 0, time.UTC), moscow, "понедельник, 4 мая, 00:30 (Europe/Moscow)", "пн, 4 мая, 00:30"},
+		{"en", time.Date(2025, 3, 1, 5, 0, 0, 0, time.UTC), la, "Friday 28 February, 21:00 (America/Los_Angeles)", "Fri 28 Feb 21:00"},
+		{"ru", time.Date(2026, 1, 1, 9, 5, 0, 0, time.UTC), nil, "четверг, 1 января, 09:05 (UTC)", "чт, 1 янв., 09:05"},
+		{"en", time.Date(2026, 8, 16, 23, 59, 0, 0, time.UTC), time.UTC, "Sunday 16 August, 23:59 (UTC)", "Sun 16 Aug 23:59"},
+	}
+	for _, tt := range tests {
+		text := For(tt.lang)
+		if got := text.DateTime(tt.at, tt.loc); got != tt.want {
+			t.Errorf("%s DateTime(%s) = %q, want %q", tt.lang, tt.at, got, tt.want)
+		}
+		if got := text.ShortDateTime(tt.at, tt.loc); got != tt.wantShort {
+			t.Errorf("%s ShortDateTime(%s) = %q, want %q", tt.lang, tt.at, got, tt.wantShort)
+		}
+	}
+}
+
+// TestDateNames keeps every language's weekday and month lists complete:
+// a short list would name the wrong day.
+func TestDateNames(t *testing.T) {
+	for _, lang := range Languages() {
+		for key, want := range map[string]int{"date.weekdays": 7, "date.weekdays_short": 7, "date.months": 12, "date.months_short": 12} {
+			if got := len(strings.Split(catalog[lang][key], "|")); got != want {
+				t.Errorf("%s %s has %d names, want %d", lang, key, got, want)
+			}
 		}
 	}
 }

@@ -34,3 +34,17 @@ func BenchmarkRenderSurveyEmail(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkRenderAcknowledgement(b *testing.B) {
+	r, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := NewAcknowledgement(testCase("ru"), testBrand)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.RenderEmail(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
-// Package render turns domain data into what customers see: the survey
-// email (subject, HTML and text parts) and the survey, thank-you, closed
-// and unsubscribe pages, in the customer's language.
+// Package render turns domain data into what people read, in their
+// language: the survey email and the survey, thank-you, closed and
+// unsubscribe pages; after an answer, the thank-you or acknowledgement
+// email, the alert to support and the closing email of a case.
 package render
 
 import (
@@ -30,13 +31,18 @@ var pageNames = []string{PageSurvey, PageThanks, PageClosed, PageUnsubscribe}
 // Renderer holds the parsed templates; parse once at cold start.
 type Renderer struct {
 	pages     map[string]*htmltemplate.Template
-	emailHTML *htmltemplate.Template
-	emailText *texttemplate.Template
+	emailHTML map[string]*htmltemplate.Template
+	emailText map[string]*texttemplate.Template
 }
 
-// New parses every template.
+// New parses every template: each page inside the page layout, and each
+// email kind's templates/<kind>_email.html and .txt inside the email layout.
 func New() (*Renderer, error) {
-	r := &Renderer{pages: map[string]*htmltemplate.Template{}}
+	r := &Renderer{
+		pages:     map[string]*htmltemplate.Template{},
+		emailHTML: map[string]*htmltemplate.Template{},
+		emailText: map[string]*texttemplate.Template{},
+	}
 	for _, name := range pageNames {
 		t, err := htmltemplate.ParseFS(templates.FS, "layout.html", name+".html")
 		if err != nil {
@@ -44,12 +50,16 @@ func New() (*Renderer, error) {
 		}
 		r.pages[name] = t
 	}
-	var err error
-	if r.emailHTML, err = htmltemplate.ParseFS(templates.FS, "survey_email.html"); err != nil {
-		return nil, fmt.Errorf("parse survey email: %w", err)
-	}
-	if r.emailText, err = texttemplate.ParseFS(templates.FS, "survey_email.txt"); err != nil {
-		return nil, fmt.Errorf("parse survey email text: %w", err)
+	for _, kind := range emailKinds {
+		html, err := htmltemplate.ParseFS(templates.FS, "email_layout.html", kind+"_email.html")
+		if err != nil {
+			return nil, fmt.Errorf("parse %s email: %w", kind, err)
+		}
+		text, err := texttemplate.ParseFS(templates.FS, "email_layout.txt", kind+"_email.txt")
+		if err != nil {
+			return nil, fmt.Errorf("parse %s email text: %w", kind, err)
+		}
+		r.emailHTML[kind], r.emailText[kind] = html, text
 	}
 	return r, nil
 }
@@ -176,13 +186,6 @@ func Promise(t i18n.Text, offer closeloop.PointsOffer, prefix string) string {
 	return t.Get(prefix+".promise", t.Points(offer.PerAnswer))
 }
 
-// Email is a rendered email.
-type Email struct {
-	Subject string
-	HTML    string
-	Text    string
-}
-
 // ScoreLink is one of the five one-click rating links.
 type ScoreLink struct {
 	Score int
@@ -213,6 +216,16 @@ func (e SurveyEmail) AsReminder() SurveyEmail {
 // Color is the brand colour for the rating buttons' borders.
 func (e SurveyEmail) Color() htmltemplate.CSS { return brandColor(e.Brand) }
 
+// Footer is the store's footer, with the unsubscribe link: surveys are the
+// one email a customer can turn off.
+func (e SurveyEmail) Footer() Footer {
+	return Footer{T: e.T, Why: e.T.Get("email.why", e.Brand.Name), PostalAddress: e.Brand.PostalAddress,
+		PrivacyURL: e.Brand.PrivacyURL, UnsubscribeURL: e.UnsubscribeURL}
+}
+
+func (e SurveyEmail) kind() string    { return kindSurvey }
+func (e SurveyEmail) subject() string { return e.Subject }
+
 // NewSurveyEmail builds the email data for survey s, whose page is at
 // surveyURL (the rating links add ?score=N).
 func NewSurveyEmail(s closeloop.Survey, brand closeloop.Branding, defaultLocale, surveyURL, unsubscribeURL string) SurveyEmail {
@@ -230,12 +243,22 @@ func NewSurveyEmail(s closeloop.Survey, brand closeloop.Branding, defaultLocale,
 
 // RenderSurveyEmail renders both parts of a survey email.
 func (r *Renderer) RenderSurveyEmail(e SurveyEmail) (Email, error) {
-	var html, text bytes.Buffer
-	if err := r.emailHTML.Execute(&html, e); err != nil {
-		return Email{}, fmt.Errorf("render survey email: %w", err)
+	return r.RenderEmail(e)
+}
+
+// RenderEmail renders the subject and both parts of any email kind.
+func (r *Renderer) RenderEmail(e EmailData) (Email, error) {
+	kind := e.kind()
+	html, text := r.emailHTML[kind], r.emailText[kind]
+	if html == nil || text == nil {
+		return Email{}, fmt.Errorf("no %s email template", kind)
 	}
-	if err := r.emailText.Execute(&text, e); err != nil {
-		return Email{}, fmt.Errorf("render survey email text: %w", err)
+	var h, t bytes.Buffer
+	if err := html.ExecuteTemplate(&h, "email", e); err != nil {
+		return Email{}, fmt.Errorf("render %s email: %w", kind, err)
 	}
-	return Email{Subject: e.Subject, HTML: html.String(), Text: text.String()}, nil
+	if err := text.ExecuteTemplate(&t, "email", e); err != nil {
+		return Email{}, fmt.Errorf("render %s email text: %w", kind, err)
+	}
+	return Email{Subject: e.subject(), HTML: h.String(), Text: t.String()}, nil
 }
