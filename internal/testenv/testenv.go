@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/logging"
@@ -72,6 +73,16 @@ func DynamoDB(t testing.TB, optFns ...func(*dynamodb.Options)) *dynamodb.Client 
 		o.DisableValidateResponseChecksum = true
 	}
 	return dynamodb.NewFromConfig(AWSConfig(t), append([]func(*dynamodb.Options){local}, optFns...)...)
+}
+
+// Streams returns a DynamoDB Streams client for DynamoDB Local, which serves
+// streams at its own endpoint.
+func Streams(t testing.TB) *dynamodbstreams.Client {
+	t.Helper()
+	endpoint := getenv(t, EnvDynamoDBURL)
+	return dynamodbstreams.NewFromConfig(AWSConfig(t), func(o *dynamodbstreams.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+	})
 }
 
 // SES returns an SES v2 client for aws-ses-v2-local; read what it sent with NewInbox.
