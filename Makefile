@@ -30,7 +30,11 @@ GO ?= go
 SAM_FUNCTION_DIR_PublicFunction   := public
 SAM_FUNCTION_DIR_AdminFunction    := admin
 SAM_FUNCTION_DIR_DispatchFunction := dispatch
-SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction
+SAM_FUNCTION_DIR_RelayFunction    := relay
+SAM_FUNCTION_DIR_FollowupFunction := followup
+SAM_FUNCTION_DIR_WebhookFunction  := webhook
+SAM_FUNCTION_DIR_SlaFunction      := sla
+SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction
 
 .PHONY: $(addprefix build-,$(SAM_FUNCTIONS))
 $(addprefix build-,$(SAM_FUNCTIONS)): build-%:

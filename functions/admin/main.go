@@ -4,13 +4,20 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
+	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/dynamo"
+	"github.com/closeloop/closeloop/internal/followup"
+	"github.com/closeloop/closeloop/internal/storeapi"
+	"github.com/closeloop/closeloop/internal/survey"
+	"github.com/closeloop/closeloop/internal/webhook"
 )
 
 func main() {
@@ -21,10 +28,19 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	product, err := app.Start(ctx, getenv, 0)
+	cfg, awsCfg, err := app.Start(ctx, getenv, 0)
 	if err != nil {
 		return err
 	}
-	lambda.Start(httpadapter.NewV2(product.StoreAPI.Routes()).ProxyWithContext)
+	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	api := storeapi.New(storeapi.Deps{
+		Keys: db, Stores: db, Surveys: db, Points: db,
+		Ingest:    survey.NewService(db, db, time.Now),
+		Followups: followup.NewService(db, time.Now),
+		CheckWebhookURL: func(ctx context.Context, raw string) error {
+			return webhook.ValidateURL(ctx, raw, net.DefaultResolver, false)
+		},
+	}, time.Now)
+	lambda.Start(httpadapter.NewV2(api.Routes()).ProxyWithContext)
 	return nil
 }

@@ -7,13 +7,18 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/dispatch"
+	"github.com/closeloop/closeloop/internal/dynamo"
+	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/sesmail"
 )
 
 func main() {
@@ -24,12 +29,22 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	product, err := app.Start(ctx, getenv, app.NeedMail)
+	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedMail)
 	if err != nil {
 		return err
 	}
+	renderer, err := render.New()
+	if err != nil {
+		return err
+	}
+	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	mailer := sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet)
+	dispatcher := dispatch.New(db, db, mailer, renderer, dispatch.Config{
+		PublicBaseURL: cfg.PublicBaseURL,
+		DefaultSender: cfg.SenderAddress,
+	}, time.Now)
 	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (dispatch.Report, error) {
-		rep, err := product.Dispatcher.Run(ctx)
+		rep, err := dispatcher.Run(ctx)
 		slog.InfoContext(ctx, "dispatch run", "report", rep)
 		return rep, err
 	})

@@ -5,12 +5,17 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/dynamo"
+	"github.com/closeloop/closeloop/internal/pages"
+	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/survey"
 )
 
 func main() {
@@ -21,10 +26,16 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	product, err := app.Start(ctx, getenv, 0)
+	cfg, awsCfg, err := app.Start(ctx, getenv, 0)
 	if err != nil {
 		return err
 	}
-	lambda.Start(httpadapter.NewV2(product.Pages.Routes()).ProxyWithContext)
+	renderer, err := render.New()
+	if err != nil {
+		return err
+	}
+	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	surveys := survey.NewService(db, db, time.Now)
+	lambda.Start(httpadapter.NewV2(pages.New(surveys, renderer).Routes()).ProxyWithContext)
 	return nil
 }

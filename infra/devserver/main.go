@@ -22,10 +22,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/local"
 	"github.com/closeloop/closeloop/internal/stores"
 	"github.com/closeloop/closeloop/internal/tabledef"
 )
@@ -42,18 +48,40 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	flags := flag.NewFlagSet("devserver", flag.ContinueOnError)
 	addr := flags.String("addr", "127.0.0.1:8080", "where to serve every route")
-	every := flags.Duration("dispatch-every", 5*time.Second, "how often dispatch runs")
+	every := flags.Duration("dispatch-every", 5*time.Second, "how often dispatch and the SLA check run")
+	poll := flags.Duration("poll-every", time.Second, "how often the stream and the queues are polled when idle")
 	template := flags.String("template", "template.yaml", "the SAM template holding the table")
 	demoFile := flags.String("demo-file", ".local/demo.json", "where to write the demo store ID and API key")
 	inbox := flags.String("inbox", "http://localhost:8005", "the SES emulator's inbox, for the banner")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	product, err := app.Start(ctx, getenv, app.NeedMail)
+	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedMail)
 	if err != nil {
 		return err
 	}
-	if err := createTable(ctx, product.AWS, *template, product.Config.Table); err != nil {
+	dynamoDB := app.DynamoDB(awsCfg, getenv)
+	if err := createTable(ctx, dynamoDB, *template, cfg.Table); err != nil {
+		return err
+	}
+	clients := local.Clients{
+		DynamoDB: dynamoDB,
+		Streams: dynamodbstreams.NewFromConfig(awsCfg, func(o *dynamodbstreams.Options) {
+			// DynamoDB Local serves streams at its own endpoint.
+			o.BaseEndpoint = aws.String(getenv("AWS_ENDPOINT_URL_DYNAMODB"))
+		}),
+		SES: sesv2.NewFromConfig(awsCfg),
+		SQS: sqs.NewFromConfig(awsCfg),
+	}
+	product, err := local.New(ctx, cfg, clients, local.Options{
+		Template: *template, QueuePrefix: cfg.Table + "-",
+		WebhookRetryBase: 10 * time.Second,
+		// A receiver on this machine (nc, a small server) can take the
+		// demo store's webhooks.
+		WebhookLoopback: true,
+		Resolver:        net.DefaultResolver,
+	}, time.Now)
+	if err != nil {
 		return err
 	}
 	apiKey, err := seedStore(ctx, product, *demoFile)
@@ -62,9 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", product.StoreAPI.Routes())
-	mux.Handle("/s/", product.Pages.Routes())
-	mux.Handle("/u/", product.Pages.Routes())
+	mux.Handle("/", product.Handler())
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "closeloop is running locally.\n\nSurvey emails: %s\nStore API:     POST /v1/orders with Authorization: Bearer <key from %s>\n", *inbox, *demoFile)
@@ -77,6 +103,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
+	// The stream and the queues, polled as Lambda's event sources would.
+	go func() {
+		if err := product.RunEventSources(ctx, *poll); err != nil {
+			slog.Error("event sources", "err", err)
+		}
+	}()
+
 	base := "http://" + ln.Addr().String()
 	if err := postDemoOrders(ctx, base, apiKey); err != nil {
 		return err
@@ -86,11 +119,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	ticker := time.NewTicker(*every)
 	defer ticker.Stop()
 	for {
+		// Dispatch and the SLA check, as their schedules would run them.
 		rep, err := product.Dispatcher.Run(ctx)
 		if err != nil && ctx.Err() == nil {
 			slog.Error("dispatch run", "err", err)
 		} else if rep.Due > 0 {
 			slog.Info("dispatch run", "report", rep)
+		}
+		sla, err := product.SLA.Run(ctx)
+		if err != nil && ctx.Err() == nil {
+			slog.Error("sla check", "err", err)
+		} else if sla.Due > 0 {
+			slog.Info("sla check", "report", sla)
 		}
 		select {
 		case <-ctx.Done():
@@ -105,12 +145,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 }
 
 // createTable creates the table from template.yaml unless it exists.
-func createTable(ctx context.Context, clients app.AWS, template, table string) error {
+func createTable(ctx context.Context, client *dynamodb.Client, template, table string) error {
 	def, err := tabledef.Load(template)
 	if err != nil {
 		return err
 	}
-	err = tabledef.Create(ctx, clients.DynamoDB, def, table)
+	err = tabledef.Create(ctx, client, def, table)
 	var inUse *types.ResourceInUseException
 	if errors.As(err, &inUse) {
 		return nil
@@ -125,7 +165,7 @@ type demo struct {
 
 // seedStore creates the demo store and writes its key to path. When the
 // store exists (a kept database) the key written before is reused.
-func seedStore(ctx context.Context, product *app.Product, path string) (string, error) {
+func seedStore(ctx context.Context, product *local.Product, path string) (string, error) {
 	settings := closeloop.DefaultSettings()
 	settings.SurveyDelayHours = 0
 	settings.ReplyTo = "support@demo-coffee.example"

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/dynamo"
@@ -62,11 +64,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	settings.SupportEmails, settings.OwnerEmails = list(*support), list(*owner)
 	settings.TimeZone, settings.DefaultLocale = *zone, *locale
 
-	clients, err := app.NewAWS(ctx, getenv)
+	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("load aws config: %w", err)
 	}
-	_, key, err := stores.Create(ctx, dynamo.New(clients.DynamoDB, *table), *storeID, settings, time.Now())
+	_, key, err := stores.Create(ctx, dynamo.New(app.DynamoDB(awsCfg, getenv), *table), *storeID, settings, time.Now())
 	if err != nil {
 		var e *closeloop.Error
 		if errors.As(err, &e) && len(e.Fields) > 0 {

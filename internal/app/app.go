@@ -1,6 +1,8 @@
-// Package app wires the product together for the Lambda functions and the
-// local server: configuration from the environment, AWS clients built once,
-// and a JSON logger that tags each line with the Lambda request ID.
+// Package app holds what every function's cold start shares: the
+// configuration from the environment, the AWS configuration, the DynamoDB
+// client options, and a JSON logger that tags each line with the Lambda
+// request ID. Each function's main builds only the clients and handlers it
+// uses; the local server and the tests wire everything with package local.
 package app
 
 import (
@@ -11,18 +13,20 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 )
 
-// Config is the environment every function reads (set by template.yaml).
+// Config is the environment the functions read (set by template.yaml).
 type Config struct {
 	Table            string // TABLE_NAME
 	PublicBaseURL    string // PUBLIC_BASE_URL: where survey pages are served
 	SenderAddress    string // SENDER_ADDRESS: the verified SES From address
 	ConfigurationSet string // SES_CONFIGURATION_SET, optional
 	Stage            string // STAGE
+	FollowupQueueURL string // FOLLOWUP_QUEUE_URL: cases for the follow-up worker
+	WebhookQueueURL  string // WEBHOOK_QUEUE_URL: events for the webhook worker
 }
 
 // Need names environment variables a function cannot start without, beyond
@@ -31,7 +35,8 @@ type Need int
 
 // What a function may need from the environment.
 const (
-	NeedMail Need = 1 << iota // PUBLIC_BASE_URL and SENDER_ADDRESS
+	NeedMail   Need = 1 << iota // PUBLIC_BASE_URL and SENDER_ADDRESS
+	NeedQueues                  // FOLLOWUP_QUEUE_URL and WEBHOOK_QUEUE_URL
 )
 
 // LoadConfig reads the configuration; a missing required variable fails
@@ -43,45 +48,54 @@ func LoadConfig(getenv func(string) string, needs Need) (Config, error) {
 		SenderAddress:    getenv("SENDER_ADDRESS"),
 		ConfigurationSet: getenv("SES_CONFIGURATION_SET"),
 		Stage:            getenv("STAGE"),
+		FollowupQueueURL: getenv("FOLLOWUP_QUEUE_URL"),
+		WebhookQueueURL:  getenv("WEBHOOK_QUEUE_URL"),
 	}
-	required := map[string]string{"TABLE_NAME": c.Table}
-	if needs&NeedMail != 0 {
-		required["PUBLIC_BASE_URL"] = c.PublicBaseURL
-		required["SENDER_ADDRESS"] = c.SenderAddress
+	required := []struct {
+		name, value string
+		need        Need
+	}{
+		{"TABLE_NAME", c.Table, 0},
+		{"PUBLIC_BASE_URL", c.PublicBaseURL, NeedMail},
+		{"SENDER_ADDRESS", c.SenderAddress, NeedMail},
+		{"FOLLOWUP_QUEUE_URL", c.FollowupQueueURL, NeedQueues},
+		{"WEBHOOK_QUEUE_URL", c.WebhookQueueURL, NeedQueues},
 	}
-	for _, name := range []string{"TABLE_NAME", "PUBLIC_BASE_URL", "SENDER_ADDRESS"} {
-		if v, ok := required[name]; ok && v == "" {
-			return Config{}, fmt.Errorf("environment variable %s is not set", name)
+	for _, r := range required {
+		if r.value == "" && needs&r.need == r.need {
+			return Config{}, fmt.Errorf("environment variable %s is not set", r.name)
 		}
 	}
 	return c, nil
 }
 
-// AWS holds the AWS clients, built once per cold start.
-type AWS struct {
-	DynamoDB *dynamodb.Client
-	SES      *sesv2.Client
+// Start is a function's cold start: JSON logging, the configuration with
+// what the function needs, and the AWS configuration (in Lambda: the
+// function's role and region). Endpoints can be pointed at local emulators
+// with the SDK's own AWS_ENDPOINT_URL_<SERVICE> variables.
+func Start(ctx context.Context, getenv func(string) string, needs Need) (Config, aws.Config, error) {
+	SetupLogging()
+	cfg, err := LoadConfig(getenv, needs)
+	if err != nil {
+		return Config{}, aws.Config{}, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return Config{}, aws.Config{}, fmt.Errorf("load aws config: %w", err)
+	}
+	return cfg, awsCfg, nil
 }
 
-// NewAWS loads the default AWS configuration (in Lambda: the function's
-// role and region). Endpoints can be pointed at local emulators with the
-// SDK's own AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SESV2.
-func NewAWS(ctx context.Context, getenv func(string) string) (AWS, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return AWS{}, fmt.Errorf("load aws config: %w", err)
-	}
+// DynamoDB returns the DynamoDB client of a function.
+func DynamoDB(awsCfg aws.Config, getenv func(string) string) *dynamodb.Client {
 	local := getenv("AWS_ENDPOINT_URL_DYNAMODB") != ""
-	return AWS{
-		DynamoDB: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-			if local {
-				// DynamoDB Local's error responses fail the SDK's checksum
-				// validation and log a warning per error.
-				o.DisableValidateResponseChecksum = true
-			}
-		}),
-		SES: sesv2.NewFromConfig(cfg),
-	}, nil
+	return dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+		if local {
+			// DynamoDB Local's error responses fail the SDK's checksum
+			// validation and log a warning per error.
+			o.DisableValidateResponseChecksum = true
+		}
+	})
 }
 
 // SetupLogging makes slog write JSON to stderr, each line with the Lambda

@@ -7,9 +7,12 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/local"
 	"github.com/closeloop/closeloop/internal/secret"
 	"github.com/closeloop/closeloop/internal/stores"
 	"github.com/closeloop/closeloop/internal/testenv"
@@ -47,7 +51,7 @@ func (c *Clock) Advance(d time.Duration) {
 
 // Fixture is the product running against the local stack.
 type Fixture struct {
-	Product  *app.Product
+	Product  *local.Product
 	Clock    *Clock
 	Counter  *testenv.RequestCounter
 	Server   *httptest.Server
@@ -57,6 +61,9 @@ type Fixture struct {
 	Settings closeloop.Settings
 	Table    string
 	Client   *dynamodb.Client
+	// Hooks receives the store's webhooks when its settings name
+	// Hooks.URL() and it has a secret.
+	Hooks *Hooks
 }
 
 // Option changes a store's settings before it is created.
@@ -71,7 +78,22 @@ func New(t testing.TB, opts ...Option) *Fixture {
 	table := testenv.NewTable(t, client)
 	clock := &Clock{now: time.Now().UTC().Truncate(time.Second)}
 	cfg := app.Config{Table: table, PublicBaseURL: "https://feedback.test", SenderAddress: "feedback@shop.test"}
-	product, err := app.NewProduct(cfg, app.AWS{DynamoDB: client, SES: testenv.SES(t)}, clock.Now)
+	clients := local.Clients{DynamoDB: client, Streams: testenv.Streams(t), SES: testenv.SES(t), SQS: testenv.SQS(t)}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	hooks := newHooks(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(hooks.Server.Certificate())
+	product, err := local.New(ctx, cfg, clients, local.Options{
+		Template:    filepath.Join(testenv.RepoRoot(t), "template.yaml"),
+		QueuePrefix: "t-" + secret.NewID("q")[2:14] + "-",
+		// Failed messages come back within a test.
+		VisibilityTimeout: time.Second,
+		WebhookRetryBase:  time.Second,
+		WebhookLoopback:   true,
+		WebhookRootCAs:    roots,
+		Resolver:          loopbackResolver{},
+	}, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,16 +109,12 @@ func New(t testing.TB, opts ...Option) *Fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/v1/", product.StoreAPI.Routes())
-	mux.Handle("/s/", product.Pages.Routes())
-	mux.Handle("/u/", product.Pages.Routes())
-	server := httptest.NewServer(mux)
+	server := httptest.NewServer(product.Handler())
 	t.Cleanup(server.Close)
 	counter.Reset()
 	return &Fixture{
 		Product: product, Clock: clock, Counter: counter, Server: server, Inbox: testenv.NewInbox(t),
-		StoreID: storeID, APIKey: key, Settings: settings, Table: table, Client: client,
+		StoreID: storeID, APIKey: key, Settings: settings, Table: table, Client: client, Hooks: hooks,
 	}
 }
 
@@ -183,6 +201,25 @@ func (f *Fixture) SurveyPath(t testing.TB, addr string) string {
 		t.Fatalf("no survey link in the email to %s:\n%s", addr, emails[0].Text)
 	}
 	return m[1]
+}
+
+// loopbackResolver resolves every host to 127.0.0.1: tests never reach
+// real DNS, and their webhook receivers listen on loopback.
+type loopbackResolver struct{}
+
+func (loopbackResolver) LookupNetIP(context.Context, string, string) ([]netip.Addr, error) {
+	return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+}
+
+// Settle delivers everything the stream and the queues hold to their
+// handlers, as Lambda would, and fails the test on error.
+func (f *Fixture) Settle(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := f.Product.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Dispatch runs the dispatcher once and fails the test on error.

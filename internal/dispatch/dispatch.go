@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -242,7 +241,7 @@ func (d *Dispatcher) message(s closeloop.Survey, store closeloop.Store, token, u
 		return closeloop.Message{}, err
 	}
 	m := closeloop.Message{
-		From:    sender(set, d.cfg.DefaultSender),
+		From:    set.From(d.cfg.DefaultSender),
 		To:      s.Customer.Email,
 		Subject: email.Subject,
 		HTML:    email.HTML,
@@ -258,18 +257,4 @@ func (d *Dispatcher) message(s closeloop.Survey, store closeloop.Store, token, u
 		m.ReplyTo = []string{set.ReplyTo}
 	}
 	return m, nil
-}
-
-// sender is the From of a store's emails: its sender address (or the
-// deployment's) under its display name.
-func sender(set closeloop.Settings, fallback string) string {
-	addr := set.SenderEmail
-	if addr == "" {
-		addr = fallback
-	}
-	name := set.SenderName
-	if name == "" {
-		name = set.Branding.Name
-	}
-	return (&mail.Address{Name: name, Address: addr}).String()
 }

@@ -118,7 +118,7 @@ func (db *DB) adjustItems(a closeloop.Adjustment, pk, fingerprint string, res cl
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":store":  str(a.StoreID),
 				":email":  str(a.Email),
-				":at":     str(res.Entry.At.Format(time.RFC3339Nano)),
+				":at":     str(stamp(res.Entry.At)),
 				":points": num(a.Points),
 				":old":    num(balance),
 			},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,6 +23,7 @@ type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
@@ -53,7 +55,10 @@ func key(pk, sk string) map[string]types.AttributeValue {
 }
 
 func marshal(v any) (map[string]types.AttributeValue, error) {
-	return attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
+	return attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) {
+		o.TagKey = "json"
+		o.EncodeTime = func(t time.Time) (types.AttributeValue, error) { return str(stamp(t)), nil }
+	})
 }
 
 func unmarshal(item map[string]types.AttributeValue, v any) error {
@@ -66,8 +71,26 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func num(n int) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.Itoa(n)} }
 
-// stamp formats t so that strings sort as times do (fixed width, UTC).
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// stampLayout is the one format of every stored time: fixed width, UTC,
+// milliseconds, so that conditions and sort keys compare the strings as
+// the times. RFC 3339 with variable fractions would not: "…:00Z" sorts
+// after "…:00.5Z".
+const stampLayout = "2006-01-02T15:04:05.000Z"
+
+// stamp formats t as stored; marshal stores every time.Time field so.
+func stamp(t time.Time) string { return t.UTC().Format(stampLayout) }
+
+// statusIn is the condition that an item's status (#status) is one of
+// from, with the values added to values as :from0, :from1…: adapters build
+// their conditions from the domain's table of allowed moves.
+func statusIn[S ~string](from []S, values map[string]types.AttributeValue) string {
+	names := make([]string, len(from))
+	for i, s := range from {
+		names[i] = ":from" + itoa(i)
+		values[names[i]] = str(string(s))
+	}
+	return "#status IN (" + strings.Join(names, ", ") + ")"
+}
 
 // conditionFailed reports whether err is a failed condition of a single-item
 // write.

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,6 +58,9 @@ func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil tim
 	if s.Status == closeloop.StatusSent {
 		lease.Status = closeloop.StatusSent
 	}
+	if !s.Status.CanMove(lease.Status) {
+		return closeloop.Lease{}, closeloop.Lost, fmt.Errorf("claim survey %s: %s cannot move to %s", s.SurveyID, s.Status, lease.Status)
+	}
 	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName:                aws.String(db.table),
@@ -90,11 +94,11 @@ func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil tim
 	case aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
 		return closeloop.Lease{}, closeloop.Lost, nil
 	case aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" && lease.Status == closeloop.StatusSent:
-		_, err := db.settle(ctx, s.SurveyID, s.Status, due.Mark, "SET due_sk = :closes",
+		_, err := db.settle(ctx, s.SurveyID, s.Status, s.Status, due.Mark, "SET due_sk = :closes",
 			map[string]types.AttributeValue{":closes": str(dueSK(s.ClosesAt, s.SurveyID))})
 		return closeloop.Lease{}, closeloop.Suppressed, err
 	case aws.ToString(reasons[1].Code) == "ConditionalCheckFailed":
-		_, err := db.settle(ctx, s.SurveyID, s.Status, due.Mark, "SET #status = :suppressed REMOVE due_pk, due_sk",
+		_, err := db.settle(ctx, s.SurveyID, s.Status, closeloop.StatusSuppressed, due.Mark, "SET #status = :suppressed REMOVE due_pk, due_sk",
 			map[string]types.AttributeValue{":suppressed": str(string(closeloop.StatusSuppressed))})
 		return closeloop.Lease{}, closeloop.Suppressed, err
 	}
@@ -111,11 +115,11 @@ func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, nextD
 	if err != nil {
 		return false, err
 	}
-	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Holder,
+	return db.settle(ctx, lease.SurveyID, lease.Status, closeloop.StatusSent, lease.Holder,
 		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next",
 		map[string]types.AttributeValue{
 			":sent":   str(string(closeloop.StatusSent)),
-			":at":     str(sentAt.UTC().Format(time.RFC3339Nano)),
+			":at":     str(stamp(sentAt)),
 			":brand":  &types.AttributeValueMemberM{Value: brandAV},
 			":locale": str(defaultLocale),
 			":next":   str(dueSK(nextDue, lease.SurveyID)),
@@ -130,14 +134,14 @@ func (db *DB) EndReminder(ctx context.Context, lease closeloop.Lease, remindedAt
 	values := map[string]types.AttributeValue{":closes": str(dueSK(closesAt, lease.SurveyID))}
 	if remindedAt != nil {
 		update += ", reminded_at = :at"
-		values[":at"] = str(remindedAt.UTC().Format(time.RFC3339Nano))
+		values[":at"] = str(stamp(*remindedAt))
 	}
-	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Holder, update, values)
+	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Status, lease.Holder, update, values)
 }
 
 // MarkFailed records that the survey under lease cannot be sent, and why.
 func (db *DB) MarkFailed(ctx context.Context, lease closeloop.Lease, reason string) (held bool, err error) {
-	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Holder,
+	return db.settle(ctx, lease.SurveyID, lease.Status, closeloop.StatusFailed, lease.Holder,
 		"SET #status = :failed, failure_reason = :reason REMOVE due_pk, due_sk",
 		map[string]types.AttributeValue{
 			":failed": str(string(closeloop.StatusFailed)),
@@ -148,21 +152,25 @@ func (db *DB) MarkFailed(ctx context.Context, lease closeloop.Lease, reason stri
 // Retry gives back a survey whose send failed for a passing reason; it is
 // due again at retryAt.
 func (db *DB) Retry(ctx context.Context, lease closeloop.Lease, retryAt time.Time) (held bool, err error) {
-	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Holder, "SET due_sk = :retry",
+	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Status, lease.Holder, "SET due_sk = :retry",
 		map[string]types.AttributeValue{":retry": str(dueSK(retryAt, lease.SurveyID))})
 }
 
 // Expire closes a sent survey whose answer window has ended unanswered.
 func (db *DB) Expire(ctx context.Context, due closeloop.DueSurvey) (bool, error) {
-	return db.settle(ctx, due.Survey.SurveyID, closeloop.StatusSent, due.Mark,
+	return db.settle(ctx, due.Survey.SurveyID, closeloop.StatusSent, closeloop.StatusExpired, due.Mark,
 		"SET #status = :expired REMOVE due_pk, due_sk",
 		map[string]types.AttributeValue{":expired": str(string(closeloop.StatusExpired))})
 }
 
-// settle applies update to a survey only while it is still in status with
-// due mark: a survey answered, cancelled or taken over since is left alone.
-func (db *DB) settle(ctx context.Context, surveyID string, status closeloop.Status, mark, update string, values map[string]types.AttributeValue) (bool, error) {
-	values[":was"] = str(string(status))
+// settle moves a survey from status was to status to by update, only while
+// it is still in was with due mark: a survey answered, cancelled or taken
+// over since is left alone. The move must be one the domain allows.
+func (db *DB) settle(ctx context.Context, surveyID string, was, to closeloop.Status, mark, update string, values map[string]types.AttributeValue) (bool, error) {
+	if !was.CanMove(to) {
+		return false, fmt.Errorf("settle survey %s: %s cannot move to %s", surveyID, was, to)
+	}
+	values[":was"] = str(string(was))
 	values[":mark"] = str(mark)
 	_, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(db.table),

@@ -83,7 +83,7 @@ func TestAnswerRetriesTransactionConflicts(t *testing.T) {
 	s := sentSurvey(t, db)
 	f.conflicts.Store(3)
 	f.calls.Store(0)
-	stored, recorded, err := db.Answer(context.Background(), s, closeloop.Response{Score: 5, Points: 50}, time.Now())
+	stored, recorded, err := db.Answer(context.Background(), s, closeloop.Response{Score: 5, Points: 50}, nil, time.Now())
 	if err != nil || !recorded || stored.Status != closeloop.StatusAnswered {
 		t.Fatalf("answer after 3 conflicts: %v %v %v", stored.Status, recorded, err)
 	}
@@ -100,7 +100,7 @@ func TestAnswerGivesUpOnEndlessConflicts(t *testing.T) {
 	f, db := newFaulty(t)
 	s := sentSurvey(t, db)
 	f.conflicts.Store(100)
-	_, recorded, err := db.Answer(context.Background(), s, closeloop.Response{Score: 5, Points: 50}, time.Now())
+	_, recorded, err := db.Answer(context.Background(), s, closeloop.Response{Score: 5, Points: 50}, nil, time.Now())
 	if err == nil || recorded {
 		t.Fatalf("answer under endless conflicts: recorded %v, err %v; want an error", recorded, err)
 	}
@@ -113,7 +113,7 @@ func TestAnswerGivesUpOnEndlessConflicts(t *testing.T) {
 func TestThrottlingIsUnavailable(t *testing.T) {
 	f, db := newFaulty(t)
 	f.throttle.Store(true)
-	svc := survey.NewService(db, time.Now)
+	svc := survey.NewService(db, db, time.Now)
 	_, _, err := svc.Open(context.Background(), "s_abc."+"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
 	if code := closeloop.ErrorCode(err); code != closeloop.EUNAVAILABLE {
 		t.Fatalf("throttled read: code %q (%v), want unavailable", code, err)

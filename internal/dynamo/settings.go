@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -32,4 +33,42 @@ func (db *DB) UpdateSettings(ctx context.Context, storeID string, s closeloop.Se
 		return unavailable("update settings", err)
 	}
 	return nil
+}
+
+// RotateWebhookSecret makes next the store's current webhook signing
+// secret; the current one keeps signing for closeloop.SecretOverlap. The
+// write is conditional on the secret read, so two rotations at once do not
+// both keep their "previous".
+func (db *DB) RotateWebhookSecret(ctx context.Context, storeID, next string, now time.Time) (closeloop.WebhookSecrets, error) {
+	for attempt := 1; ; attempt++ {
+		store, err := db.Store(ctx, storeID)
+		if err != nil {
+			return closeloop.WebhookSecrets{}, err
+		}
+		rotated := store.WebhookSecrets.Rotate(next, now)
+		secrets, err := marshal(rotated)
+		if err != nil {
+			return closeloop.WebhookSecrets{}, err
+		}
+		values := map[string]types.AttributeValue{":s": &types.AttributeValueMemberM{Value: secrets}}
+		condition := "attribute_exists(pk) AND (attribute_not_exists(webhook_secrets.#current) OR webhook_secrets.#current = :old)"
+		values[":old"] = str(store.WebhookSecrets.Current)
+		_, err = db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(db.table),
+			Key:                       storeKey(storeID),
+			UpdateExpression:          aws.String("SET webhook_secrets = :s"),
+			ConditionExpression:       aws.String(condition),
+			ExpressionAttributeNames:  map[string]string{"#current": "current"},
+			ExpressionAttributeValues: values,
+		})
+		switch {
+		case err == nil:
+			return rotated, nil
+		case conditionFailed(err) && attempt < 3:
+			continue // rotated meanwhile: rotate what is there now
+		case conditionFailed(err):
+			return closeloop.WebhookSecrets{}, closeloop.Errorf(closeloop.ECONFLICT, "the secret is being rotated by another request; try again")
+		}
+		return closeloop.WebhookSecrets{}, unavailable("rotate webhook secret", err)
+	}
 }

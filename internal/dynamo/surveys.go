@@ -86,9 +86,9 @@ func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey, budget time.
 			}
 			stored, err = db.Survey(ctx, existing.SurveyID)
 			return stored, false, err
-		case len(reasons) == 3 && aws.ToString(reasons[2].Code) == "ConditionalCheckFailed":
+		case len(reasons) == 4 && aws.ToString(reasons[3].Code) == "ConditionalCheckFailed":
 			var profile profileRecord
-			if err := unmarshal(reasons[2].Item, &profile); err != nil {
+			if err := unmarshal(reasons[3].Item, &profile); err != nil {
 				return closeloop.Survey{}, false, err
 			}
 			s.Status = closeloop.StatusCapped
@@ -102,6 +102,20 @@ func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey, budget time.
 	}
 }
 
+// surveyPointer lists a survey under its customer, so that a customer's
+// history in a store is one query away.
+type surveyPointer struct {
+	PK        string    `json:"pk"`
+	SK        string    `json:"sk"`
+	SurveyID  string    `json:"survey_id"`
+	OrderID   string    `json:"order_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func surveyPointerSK(s closeloop.Survey) string {
+	return "SURVEY#" + stamp(s.CreatedAt) + "#" + s.SurveyID
+}
+
 // profileRecord is the customer item's fields that ingest and dispatch read.
 type profileRecord struct {
 	Balance      int    `json:"balance"`
@@ -109,8 +123,9 @@ type profileRecord struct {
 	SuppressedAt string `json:"suppressed_at"`
 }
 
-// createItems are the writes of CreateSurvey: the order marker, the survey
-// and, for a scheduled survey, the contact budget on the customer item.
+// createItems are the writes of CreateSurvey: the order marker, the
+// survey, its pointer under the customer and, for a scheduled survey, the
+// contact budget on the customer item.
 func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.TransactWriteItem, error) {
 	order, err := marshal(orderRecord{
 		PK: orderPK(s.StoreID, s.OrderID), SK: "#ORDER",
@@ -127,6 +142,13 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 	if err != nil {
 		return nil, err
 	}
+	pointer, err := marshal(surveyPointer{
+		PK: customerPK(s.StoreID, s.Customer.Email), SK: surveyPointerSK(s),
+		SurveyID: s.SurveyID, OrderID: s.OrderID, CreatedAt: s.CreatedAt,
+	})
+	if err != nil {
+		return nil, err
+	}
 	items := []types.TransactWriteItem{
 		{Put: &types.Put{
 			TableName: aws.String(db.table), Item: order,
@@ -137,6 +159,7 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 			TableName: aws.String(db.table), Item: survey,
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
 		}},
+		{Put: &types.Put{TableName: aws.String(db.table), Item: pointer}},
 	}
 	if s.Status != closeloop.StatusScheduled {
 		return items, nil
@@ -177,21 +200,17 @@ func (db *DB) CancelOrder(ctx context.Context, storeID, orderID string, at time.
 	if err := unmarshal(out.Item, &order); err != nil {
 		return closeloop.Survey{}, err
 	}
+	values := map[string]types.AttributeValue{
+		":cancelled": str(string(closeloop.StatusCancelled)),
+		":at":        str(stamp(at)),
+	}
 	upd, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(db.table),
-		Key:                      surveyKey(order.SurveyID),
-		UpdateExpression:         aws.String("SET #status = :cancelled, cancelled_at = :at REMOVE due_pk, due_sk"),
-		ConditionExpression:      aws.String("#status IN (:scheduled, :sending, :sent, :capped, :suppressed)"),
-		ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":cancelled":  str(string(closeloop.StatusCancelled)),
-			":at":         str(at.UTC().Format(time.RFC3339Nano)),
-			":scheduled":  str(string(closeloop.StatusScheduled)),
-			":sending":    str(string(closeloop.StatusSending)),
-			":sent":       str(string(closeloop.StatusSent)),
-			":capped":     str(string(closeloop.StatusCapped)),
-			":suppressed": str(string(closeloop.StatusSuppressed)),
-		},
+		TableName:                           aws.String(db.table),
+		Key:                                 surveyKey(order.SurveyID),
+		UpdateExpression:                    aws.String("SET #status = :cancelled, cancelled_at = :at REMOVE due_pk, due_sk"),
+		ConditionExpression:                 aws.String(statusIn(closeloop.SurveyStatusesInto(closeloop.StatusCancelled), values)),
+		ExpressionAttributeNames:            map[string]string{"#status": "status"},
+		ExpressionAttributeValues:           values,
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
@@ -258,16 +277,21 @@ func (db *DB) surveyRecord(ctx context.Context, surveyID string) (surveyRecord, 
 	return rec, err
 }
 
+// responseRecord is a response as listed under its store by time. Type
+// marks it for the stream relay, which acts on new responses and cases.
 type responseRecord struct {
-	PK         string           `json:"pk"`
-	SK         string           `json:"sk"`
-	SurveyID   string           `json:"survey_id"`
-	OrderID    string           `json:"order_id"`
-	Email      string           `json:"email"`
-	Items      []closeloop.Item `json:"items,omitempty"`
-	AnsweredAt time.Time        `json:"answered_at"`
-	closeloop.Response
+	PK    string `json:"pk"`
+	SK    string `json:"sk"`
+	Type  string `json:"type"`
+	Email string `json:"email"` // the customer's, for exports by address
+	closeloop.ResponseItem
 }
+
+// Item types the stream relay acts on (the "type" attribute).
+const (
+	typeResponse = "response"
+	typeCase     = "case"
+)
 
 type ledgerRecord struct {
 	PK string `json:"pk"`
@@ -278,63 +302,16 @@ type ledgerRecord struct {
 func customerPK(storeID, email string) string { return "STORE#" + storeID + "#CUSTOMER#" + email }
 
 // Answer records a response in one transaction: the survey turns answered
-// (only from sending or sent; the caller checks it is still open), the
-// response is listed,
-// and the points go to the ledger and the balance. When the survey cannot
-// take the answer (answered already, closed) nothing is written, and the
-// survey as stored is returned with recorded false.
-func (db *DB) Answer(ctx context.Context, s closeloop.Survey, r closeloop.Response, at time.Time) (stored closeloop.Survey, recorded bool, err error) {
+// (only from a status the domain allows; the caller checks it is still
+// open), the response is listed, the points go to the ledger and the
+// balance, and the follow-up case c is opened when there is one. When the
+// survey cannot take the answer (answered already, closed) nothing is
+// written, and the survey as stored is returned with recorded false.
+func (db *DB) Answer(ctx context.Context, s closeloop.Survey, r closeloop.Response, c *closeloop.Case, at time.Time) (stored closeloop.Survey, recorded bool, err error) {
 	answeredAt := at.UTC()
-	response, err := marshal(r)
+	items, err := db.answerItems(s, r, c, answeredAt)
 	if err != nil {
 		return closeloop.Survey{}, false, err
-	}
-	respItem, err := marshal(responseRecord{
-		PK: "STORE#" + s.StoreID + "#RESPONSES", SK: stamp(answeredAt) + "#" + s.SurveyID,
-		SurveyID: s.SurveyID, OrderID: s.OrderID, Email: s.Customer.Email, Items: s.Items,
-		AnsweredAt: answeredAt, Response: r,
-	})
-	if err != nil {
-		return closeloop.Survey{}, false, err
-	}
-	custPK := customerPK(s.StoreID, s.Customer.Email)
-	ledgerItem, err := marshal(ledgerRecord{
-		PK: custPK, SK: "LEDGER#" + stamp(answeredAt) + "#" + s.SurveyID,
-		LedgerEntry: closeloop.LedgerEntry{SurveyID: s.SurveyID, Points: r.Points, Reason: "survey_answered", At: answeredAt},
-	})
-	if err != nil {
-		return closeloop.Survey{}, false, err
-	}
-	items := []types.TransactWriteItem{
-		{Update: &types.Update{
-			TableName: aws.String(db.table), Key: surveyKey(s.SurveyID),
-			UpdateExpression:         aws.String("SET #status = :answered, answered_at = :at, #response = :response REMOVE due_pk, due_sk"),
-			ConditionExpression:      aws.String("#status IN (:sending, :sent) AND closes_at > :at"),
-			ExpressionAttributeNames: map[string]string{"#status": "status", "#response": "response"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":answered": str(string(closeloop.StatusAnswered)),
-				":sending":  str(string(closeloop.StatusSending)),
-				":sent":     str(string(closeloop.StatusSent)),
-				":at":       str(answeredAt.Format(time.RFC3339Nano)),
-				":response": &types.AttributeValueMemberM{Value: response},
-			},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		}},
-		{Put: &types.Put{TableName: aws.String(db.table), Item: respItem}},
-		{Put: &types.Put{
-			TableName: aws.String(db.table), Item: ledgerItem,
-			ConditionExpression: aws.String("attribute_not_exists(pk)"),
-		}},
-		{Update: &types.Update{
-			TableName: aws.String(db.table), Key: key(custPK, "#PROFILE"),
-			UpdateExpression: aws.String("SET store_id = :store, email = :email, updated_at = :at ADD balance :points"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":store":  str(s.StoreID),
-				":email":  str(s.Customer.Email),
-				":at":     str(answeredAt.Format(time.RFC3339Nano)),
-				":points": num(r.Points),
-			},
-		}},
 	}
 	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if err == nil {
@@ -350,6 +327,70 @@ func (db *DB) Answer(ctx context.Context, s closeloop.Survey, r closeloop.Respon
 		return closeloop.Survey{}, false, err
 	}
 	return rec.Survey, false, nil
+}
+
+// answerItems are the writes of Answer, the survey's first: a cancelled
+// transaction's reasons come in this order.
+func (db *DB) answerItems(s closeloop.Survey, r closeloop.Response, c *closeloop.Case, answeredAt time.Time) ([]types.TransactWriteItem, error) {
+	response, err := marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	respItem, err := marshal(responseRecord{
+		PK: "STORE#" + s.StoreID + "#RESPONSES", SK: stamp(answeredAt) + "#" + s.SurveyID, Type: typeResponse,
+		Email: s.Customer.Email,
+		ResponseItem: closeloop.ResponseItem{
+			StoreID: s.StoreID, SurveyID: s.SurveyID, OrderID: s.OrderID, Customer: s.Customer,
+			Items: s.Items, AnsweredAt: answeredAt, Response: r,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	custPK := customerPK(s.StoreID, s.Customer.Email)
+	ledgerItem, err := marshal(ledgerRecord{
+		PK: custPK, SK: "LEDGER#" + stamp(answeredAt) + "#" + s.SurveyID,
+		LedgerEntry: closeloop.LedgerEntry{SurveyID: s.SurveyID, Points: r.Points, Reason: "survey_answered", At: answeredAt},
+	})
+	if err != nil {
+		return nil, err
+	}
+	values := map[string]types.AttributeValue{
+		":answered": str(string(closeloop.StatusAnswered)),
+		":at":       str(stamp(answeredAt)),
+		":response": &types.AttributeValueMemberM{Value: response},
+	}
+	absent := aws.String("attribute_not_exists(pk)")
+	items := []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName: aws.String(db.table), Key: surveyKey(s.SurveyID),
+			UpdateExpression:                    aws.String("SET #status = :answered, answered_at = :at, #response = :response REMOVE due_pk, due_sk"),
+			ConditionExpression:                 aws.String(statusIn(closeloop.SurveyStatusesInto(closeloop.StatusAnswered), values) + " AND closes_at > :at"),
+			ExpressionAttributeNames:            map[string]string{"#status": "status", "#response": "response"},
+			ExpressionAttributeValues:           values,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		}},
+		{Put: &types.Put{TableName: aws.String(db.table), Item: respItem}},
+		{Put: &types.Put{TableName: aws.String(db.table), Item: ledgerItem, ConditionExpression: absent}},
+		{Update: &types.Update{
+			TableName: aws.String(db.table), Key: key(custPK, "#PROFILE"),
+			UpdateExpression: aws.String("SET store_id = :store, email = :email, updated_at = :at ADD balance :points"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":store":  str(s.StoreID),
+				":email":  str(s.Customer.Email),
+				":at":     str(stamp(answeredAt)),
+				":points": num(r.Points),
+			},
+		}},
+	}
+	if c != nil {
+		caseItem, err := marshal(newCaseRecord(*c))
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(db.table), Item: caseItem, ConditionExpression: absent}})
+	}
+	return items, nil
 }
 
 // Points returns a customer's balance and ledger, newest first.

@@ -55,6 +55,9 @@ func (m *Mailer) Send(ctx context.Context, msg closeloop.Message) (string, error
 			Headers: headers,
 		}},
 	}
+	for _, t := range msg.Tags {
+		in.EmailTags = append(in.EmailTags, types.MessageTag{Name: aws.String(t.Name), Value: aws.String(t.Value)})
+	}
 	if m.configurationSet != "" {
 		in.ConfigurationSetName = aws.String(m.configurationSet)
 	}

@@ -34,7 +34,7 @@ func (a *API) postAdjustment(w http.ResponseWriter, r *http.Request, key closelo
 	if err := adj.Validate(); err != nil {
 		return err
 	}
-	res, replay, err := a.backend.AdjustPoints(r.Context(), adj)
+	res, replay, err := a.Points.AdjustPoints(r.Context(), adj)
 	if err != nil {
 		return err
 	}

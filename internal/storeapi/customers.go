@@ -22,7 +22,7 @@ func (a *API) getPoints(w http.ResponseWriter, r *http.Request, key closeloop.Ke
 	if err != nil {
 		return err
 	}
-	points, err := a.backend.Points(r.Context(), key.StoreID, email)
+	points, err := a.Points.Points(r.Context(), key.StoreID, email)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ type newKeyView struct {
 }
 
 func (a *API) getKeys(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
-	keys, err := a.backend.Keys(r.Context(), key.StoreID)
+	keys, err := a.Keys.Keys(r.Context(), key.StoreID)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (a *API) postKey(w http.ResponseWriter, r *http.Request, key closeloop.Key)
 		KeyID: secret.NewID("k"), StoreID: key.StoreID, Role: in.Role, Name: name,
 		CreatedAt: a.now().UTC().Truncate(time.Second),
 	}
-	if err := a.backend.CreateKey(r.Context(), created, hash); err != nil {
+	if err := a.Keys.CreateKey(r.Context(), created, hash); err != nil {
 		return err
 	}
 	web.JSON(w, http.StatusCreated, newKeyView{Key: created, Secret: secretKey})
@@ -69,7 +69,7 @@ func (a *API) deleteKey(w http.ResponseWriter, r *http.Request, key closeloop.Ke
 	if keyID == "" || len(keyID) > 64 {
 		return closeloop.Errorf(closeloop.ENOTFOUND, "no such API key")
 	}
-	if err := a.backend.RevokeKey(r.Context(), key.StoreID, keyID, key.KeyID); err != nil {
+	if err := a.Keys.RevokeKey(r.Context(), key.StoreID, keyID, key.KeyID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -177,6 +177,14 @@ func TestRolesOnEveryRoute(t *testing.T) {
 		{"GET /v1/keys", "/v1/keys", ``, []string{"owner"}},
 		{"POST /v1/keys", "/v1/keys", `{"role":"ingest","name":"from the role test"}`, []string{"owner"}},
 		{"DELETE /v1/keys/{key_id}", "/v1/keys/k_none", ``, []string{"owner"}},
+		{"POST /v1/settings/webhook-secret", "/v1/settings/webhook-secret", `{"no":"body"}`, []string{"owner"}},
+		{"GET /v1/followups", "/v1/followups", ``, []string{"owner", "support"}},
+		{"GET /v1/followups/{case_id}", "/v1/followups/c_none", ``, []string{"owner", "support"}},
+		{"POST /v1/followups/{case_id}/claim", "/v1/followups/c_none/claim", `{"assignee":"sam@shop.test"}`, []string{"owner", "support"}},
+		{"POST /v1/followups/{case_id}/release", "/v1/followups/c_none/release", ``, []string{"owner", "support"}},
+		{"POST /v1/followups/{case_id}/notes", "/v1/followups/c_none/notes", `{"text":"called"}`, []string{"owner", "support"}},
+		{"POST /v1/followups/{case_id}/resolve", "/v1/followups/c_none/resolve", `{"resolution":"refunded"}`, []string{"owner", "support"}},
+		{"POST /v1/followups/{case_id}/reopen", "/v1/followups/c_none/reopen", ``, []string{"owner", "support"}},
 	}
 	tested := map[string]bool{}
 	for _, tt := range tests {

@@ -80,11 +80,11 @@ func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.K
 		problems.Merge("", survey.ValidateOrders(orders, batch, a.now()))
 		return problems.Err("some orders are not valid")
 	}
-	store, err := a.backend.Store(r.Context(), key.StoreID)
+	store, err := a.Stores.Store(r.Context(), key.StoreID)
 	if err != nil {
 		return err
 	}
-	results, err := a.surveys.Ingest(r.Context(), store, orders, batch)
+	results, err := a.Ingest.Ingest(r.Context(), store, orders, batch)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.K
 }
 
 func (a *API) cancelOrder(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
-	s, err := a.surveys.Cancel(r.Context(), key.StoreID, r.PathValue("order_id"))
+	s, err := a.Ingest.Cancel(r.Context(), key.StoreID, r.PathValue("order_id"))
 	if err != nil {
 		return err
 	}

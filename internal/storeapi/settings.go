@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/webhook"
 	"github.com/closeloop/closeloop/internal/web"
 )
 
@@ -15,7 +16,7 @@ import (
 const maxSettingsBody = 64 << 10
 
 func (a *API) getSettings(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
-	store, err := a.backend.Store(r.Context(), key.StoreID)
+	store, err := a.Stores.Store(r.Context(), key.StoreID)
 	if err != nil {
 		return err
 	}
@@ -34,7 +35,7 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 	if fields == nil {
 		return closeloop.Errorf(closeloop.EINVALID, "the body must be a JSON object of settings")
 	}
-	store, err := a.backend.Store(r.Context(), key.StoreID)
+	store, err := a.Stores.Store(r.Context(), key.StoreID)
 	if err != nil {
 		return err
 	}
@@ -56,10 +57,19 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 		}
 		problems.Merge("", invalid.Fields)
 	}
+	if s.WebhookURL != "" && s.WebhookURL != store.Settings.WebhookURL && problems["webhook_url"] == "" {
+		if err := a.CheckWebhookURL(r.Context(), s.WebhookURL); err != nil {
+			var invalid *closeloop.Error
+			if !errors.As(err, &invalid) {
+				return err
+			}
+			problems.Merge("", invalid.Fields)
+		}
+	}
 	if err := problems.Err("some settings are not valid"); err != nil {
 		return err
 	}
-	if err := a.backend.UpdateSettings(r.Context(), key.StoreID, s); err != nil {
+	if err := a.Stores.UpdateSettings(r.Context(), key.StoreID, s); err != nil {
 		return err
 	}
 	web.JSON(w, http.StatusOK, settingsView(s))
@@ -111,4 +121,20 @@ func settingsView(s closeloop.Settings) closeloop.Settings {
 		s.OwnerEmails = []string{}
 	}
 	return s
+}
+
+// postWebhookSecret makes a new signing secret for the store's webhooks
+// and shows it this once; the one it replaces keeps signing alongside for
+// closeloop.SecretOverlap, so the store's receiver can switch without
+// losing events.
+func (a *API) postWebhookSecret(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
+	if err := decodeEmpty(w, r); err != nil {
+		return err
+	}
+	secrets, err := a.Stores.RotateWebhookSecret(r.Context(), key.StoreID, webhook.NewSecret(), a.now())
+	if err != nil {
+		return err
+	}
+	web.JSON(w, http.StatusCreated, map[string]any{"secret": secrets.Current, "previous_valid_until": secrets.PreviousUntil})
+	return nil
 }

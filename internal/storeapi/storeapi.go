@@ -9,35 +9,61 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/secret"
 	"github.com/closeloop/closeloop/internal/survey"
 	"github.com/closeloop/closeloop/internal/web"
 )
 
-// Backend is the storage the API reads directly. The DynamoDB adapter
-// implements it.
-type Backend interface {
+// Keys authenticates callers and keeps a store's API keys. Each port below
+// names one aggregate; the DynamoDB adapter implements them all.
+type Keys interface {
 	KeyByHash(ctx context.Context, hash string) (closeloop.Key, error)
-	Store(ctx context.Context, storeID string) (closeloop.Store, error)
-	Survey(ctx context.Context, surveyID string) (closeloop.Survey, error)
-	Points(ctx context.Context, storeID, email string) (closeloop.Points, error)
-	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings) error
 	Keys(ctx context.Context, storeID string) ([]closeloop.Key, error)
 	CreateKey(ctx context.Context, k closeloop.Key, hash string) error
 	RevokeKey(ctx context.Context, storeID, keyID, byKeyID string) error
+}
+
+// Stores reads and changes a store's settings.
+type Stores interface {
+	Store(ctx context.Context, storeID string) (closeloop.Store, error)
+	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings) error
+	RotateWebhookSecret(ctx context.Context, storeID, next string, now time.Time) (closeloop.WebhookSecrets, error)
+}
+
+// Surveys reads surveys.
+type Surveys interface {
+	Survey(ctx context.Context, surveyID string) (closeloop.Survey, error)
+}
+
+// Points reads and adjusts customers' points.
+type Points interface {
+	Points(ctx context.Context, storeID, email string) (closeloop.Points, error)
 	AdjustPoints(ctx context.Context, a closeloop.Adjustment) (res closeloop.Adjusted, replay bool, err error)
+}
+
+// Deps are what the store API works with.
+type Deps struct {
+	Keys      Keys
+	Stores    Stores
+	Surveys   Surveys
+	Points    Points
+	Ingest    *survey.Service   // creates and cancels surveys from orders
+	Followups *followup.Service // support's moves on follow-up cases
+	// CheckWebhookURL refuses a webhook URL a store may not use (not https,
+	// or resolving to a private address) with an EINVALID error.
+	CheckWebhookURL func(ctx context.Context, raw string) error
 }
 
 // API is the store API's handlers with their dependencies.
 type API struct {
-	backend Backend
-	surveys *survey.Service
-	now     func() time.Time
+	Deps
+	now func() time.Time
 }
 
 // New returns the store API; now is the clock (time.Now in production).
-func New(backend Backend, surveys *survey.Service, now func() time.Time) *API {
-	return &API{backend: backend, surveys: surveys, now: now}
+func New(deps Deps, now func() time.Time) *API {
+	return &API{Deps: deps, now: now}
 }
 
 // authed is a handler that runs with the caller's API key.
@@ -52,7 +78,7 @@ func (a *API) auth(need closeloop.Role, h authed) http.Handler {
 			web.Error(w, r, closeloop.Errorf(closeloop.EUNAUTHORIZED, "send the API key as Authorization: Bearer <key>"))
 			return
 		}
-		key, err := a.backend.KeyByHash(r.Context(), secret.Hash(strings.TrimSpace(token)))
+		key, err := a.Keys.KeyByHash(r.Context(), secret.Hash(strings.TrimSpace(token)))
 		if err != nil {
 			web.Error(w, r, err)
 			return

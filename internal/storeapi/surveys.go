@@ -39,7 +39,7 @@ func newSurveyView(s closeloop.Survey) surveyView {
 }
 
 func (a *API) getSurvey(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
-	s, err := a.backend.Survey(r.Context(), r.PathValue("survey_id"))
+	s, err := a.Surveys.Survey(r.Context(), r.PathValue("survey_id"))
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/closeloop/closeloop/internal/secret"
 )
 
-// Repository saves stores. The DynamoDB adapter implements it.
-type Repository interface {
+// Stores saves stores. The DynamoDB adapter implements it.
+type Stores interface {
 	CreateStore(ctx context.Context, store closeloop.Store, key closeloop.Key, keyHash string) error
 }
 
@@ -20,7 +20,7 @@ var storeIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 
 // Create saves a store with settings and its first owner key, and returns
 // the key's secret: it is shown once and never stored.
-func Create(ctx context.Context, repo Repository, storeID string, settings closeloop.Settings, now time.Time) (closeloop.Store, string, error) {
+func Create(ctx context.Context, repo Stores, storeID string, settings closeloop.Settings, now time.Time) (closeloop.Store, string, error) {
 	if !storeIDPattern.MatchString(storeID) {
 		return closeloop.Store{}, "", &closeloop.Error{Code: closeloop.EINVALID, Message: "bad store ID",
 			Fields: map[string]string{"store_id": "must be 2 to 63 lower-case letters, digits and dashes"}}

@@ -12,24 +12,29 @@ import (
 	"github.com/closeloop/closeloop/internal/secret"
 )
 
-// Repository stores surveys. The DynamoDB adapter implements it.
-type Repository interface {
+// Surveys stores surveys. The DynamoDB adapter implements it.
+type Surveys interface {
 	CreateSurvey(ctx context.Context, s closeloop.Survey, budget time.Duration) (closeloop.Survey, bool, error)
 	SurveyTokens(ctx context.Context, surveyID string) (closeloop.Survey, closeloop.TokenHashes, error)
-	Answer(ctx context.Context, s closeloop.Survey, r closeloop.Response, at time.Time) (closeloop.Survey, bool, error)
-	Suppress(ctx context.Context, storeID, email, reason string, at time.Time) error
+	Answer(ctx context.Context, s closeloop.Survey, r closeloop.Response, c *closeloop.Case, at time.Time) (closeloop.Survey, bool, error)
 	CancelOrder(ctx context.Context, storeID, orderID string, at time.Time) (closeloop.Survey, error)
+}
+
+// Customers keeps what the product knows of a store's customers.
+type Customers interface {
+	Suppress(ctx context.Context, storeID, email, reason string, at time.Time) error
 }
 
 // Service creates surveys and records answers.
 type Service struct {
-	repo Repository
-	now  func() time.Time
+	surveys   Surveys
+	customers Customers
+	now       func() time.Time
 }
 
 // NewService returns a Service; now is the clock (time.Now in production).
-func NewService(repo Repository, now func() time.Time) *Service {
-	return &Service{repo: repo, now: now}
+func NewService(surveys Surveys, customers Customers, now func() time.Time) *Service {
+	return &Service{surveys: surveys, customers: customers, now: now}
 }
 
 // Result is the survey an order got; Created is false when the order had
@@ -50,7 +55,7 @@ func (s *Service) Ingest(ctx context.Context, store closeloop.Store, orders []cl
 	results := make([]Result, 0, len(orders))
 	for _, order := range orders {
 		budget := time.Duration(store.Settings.ContactBudgetDays) * 24 * time.Hour
-		stored, created, err := s.repo.CreateSurvey(ctx, newSurvey(store, order, now), budget)
+		stored, created, err := s.surveys.CreateSurvey(ctx, newSurvey(store, order, now), budget)
 		if err != nil {
 			return nil, err
 		}
@@ -113,6 +118,7 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 		CreatedAt:     now,
 		Brand:         set.Branding,
 		DefaultLocale: set.DefaultLocale,
+		Policy:        set.Policy(),
 	}
 }
 
@@ -120,7 +126,7 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 // was answered: an answer and its points stand. It returns the survey as it
 // then stands.
 func (s *Service) Cancel(ctx context.Context, storeID, orderID string) (closeloop.Survey, error) {
-	return s.repo.CancelOrder(ctx, storeID, orderID, s.now())
+	return s.surveys.CancelOrder(ctx, storeID, orderID, s.now())
 }
 
 // State is what a survey link shows.
@@ -140,7 +146,7 @@ func (s *Service) Open(ctx context.Context, token string) (closeloop.Survey, Sta
 	if !ok {
 		return closeloop.Survey{}, Closed, nil
 	}
-	sv, hashes, err := s.repo.SurveyTokens(ctx, surveyID)
+	sv, hashes, err := s.surveys.SurveyTokens(ctx, surveyID)
 	if closeloop.ErrorCode(err) == closeloop.ENOTFOUND {
 		return closeloop.Survey{}, Closed, nil
 	}
@@ -156,9 +162,11 @@ func (s *Service) Open(ctx context.Context, token string) (closeloop.Survey, Sta
 	return sv, Open, nil
 }
 
-// Submit records an answer given through a link token. An invalid answer
-// returns the problems and writes nothing. A second or concurrent submit
-// changes nothing and returns the survey as first answered.
+// Submit records an answer given through a link token, and opens its
+// follow-up case in the same write when the answer needs one (a low score,
+// a detractor, or "contact me"). An invalid answer returns the problems and
+// writes nothing. A second or concurrent submit changes nothing and returns
+// the survey as first answered.
 func (s *Service) Submit(ctx context.Context, token string, a closeloop.Answer) (closeloop.Survey, State, closeloop.Problems, error) {
 	sv, state, err := s.Open(ctx, token)
 	if err != nil || state != Open {
@@ -169,7 +177,13 @@ func (s *Service) Submit(ctx context.Context, token string, a closeloop.Answer) 
 		return sv, Open, problems, nil
 	}
 	r.Points = sv.Offer.For(r.Comment)
-	stored, _, err := s.repo.Answer(ctx, sv, r, s.now())
+	// Stored times have millisecond precision; the answer shows as stored.
+	now := s.now().UTC().Truncate(time.Millisecond)
+	var opened *closeloop.Case
+	if c, ok := closeloop.NewCase(sv, r, now); ok {
+		r.CaseID, opened = c.CaseID, &c
+	}
+	stored, _, err := s.surveys.Answer(ctx, sv, r, opened, now)
 	if err != nil {
 		return closeloop.Survey{}, Closed, nil, err
 	}
@@ -198,7 +212,7 @@ func (s *Service) Unsubscribing(ctx context.Context, token string) (sv closeloop
 	if !valid {
 		return closeloop.Survey{}, false, nil
 	}
-	sv, hashes, err := s.repo.SurveyTokens(ctx, surveyID)
+	sv, hashes, err := s.surveys.SurveyTokens(ctx, surveyID)
 	if closeloop.ErrorCode(err) == closeloop.ENOTFOUND {
 		return closeloop.Survey{}, false, nil
 	}
@@ -215,5 +229,5 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (closeloop.Surv
 	if err != nil || !ok {
 		return sv, ok, err
 	}
-	return sv, true, s.repo.Suppress(ctx, sv.StoreID, sv.Customer.Email, "unsubscribed", s.now())
+	return sv, true, s.customers.Suppress(ctx, sv.StoreID, sv.Customer.Email, "unsubscribed", s.now())
 }

@@ -48,6 +48,12 @@ type errorDetail struct {
 // Error writes err as the API's error body. Internal errors are logged here,
 // once, and answered with a generic message: their text never leaves.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
+	ErrorWith(w, r, err, "", nil)
+}
+
+// ErrorWith writes err as Error does, with value beside the error under
+// name when name is not "": a 409 shows the resource as it stands.
+func ErrorWith(w http.ResponseWriter, r *http.Request, err error, name string, value any) {
 	code := closeloop.ErrorCode(err)
 	detail := errorDetail{Code: code, Message: "something went wrong on our side; it was logged"}
 	var e *closeloop.Error
@@ -56,14 +62,18 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	switch code {
 	case closeloop.EINTERNAL:
-		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", r.Pattern, "err", err)
 	case closeloop.EUNAVAILABLE:
-		slog.WarnContext(r.Context(), "service unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		slog.WarnContext(r.Context(), "service unavailable", "method", r.Method, "route", r.Pattern, "err", err)
 		w.Header().Set("Retry-After", "5")
 	case closeloop.EUNAUTHORIZED:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="closeloop"`)
 	}
-	JSON(w, Status(err), errorBody{Error: detail})
+	if name == "" {
+		JSON(w, Status(err), errorBody{Error: detail})
+		return
+	}
+	JSON(w, Status(err), map[string]any{"error": detail, name: value})
 }
 
 // JSON writes v as a JSON response with status.

@@ -1,0 +1,54 @@
+// Command sla is the scheduled Lambda function that re-alerts support
+// about follow-up cases still unresolved past their SLA, once per SLA
+// period per case.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+	_ "time/tzdata" // store time zones without relying on the runtime's files
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/dynamo"
+	"github.com/closeloop/closeloop/internal/followup"
+	"github.com/closeloop/closeloop/internal/mailing"
+	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/sesmail"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "sla:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string) error {
+	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedMail)
+	if err != nil {
+		return err
+	}
+	renderer, err := render.New()
+	if err != nil {
+		return err
+	}
+	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	mail := mailing.New(db, sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet), time.Now)
+	w := followup.NewWorker(db, db, mail, renderer, followup.MailConfig{
+		PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress,
+	})
+	checker := followup.NewChecker(db, w, time.Now)
+	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (followup.SLAReport, error) {
+		rep, err := checker.Run(ctx)
+		slog.InfoContext(ctx, "sla check", "report", rep)
+		return rep, err
+	})
+	return nil
+}

@@ -1,0 +1,475 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+)
+
+// caseRecord is a follow-up case. It is listed in the "lists" index under
+// its store's active (open and claimed) or resolved cases, oldest first,
+// and while unresolved it sits in the "due" index under an SLA shard at the
+// time support must next be alerted.
+type caseRecord struct {
+	PK   string `json:"pk"`
+	SK   string `json:"sk"`
+	Type string `json:"type"`
+	closeloop.Case
+	ListPK string `json:"list_pk"`
+	ListSK string `json:"list_sk"`
+	DuePK  string `json:"due_pk,omitempty"`
+	DueSK  string `json:"due_sk,omitempty"`
+}
+
+func caseKey(caseID string) map[string]types.AttributeValue { return key("CASE#"+caseID, "#CASE") }
+
+// caseList names the list of a store's cases a case in status is in.
+func caseList(storeID string, status closeloop.CaseStatus) string {
+	if status == closeloop.CaseResolved {
+		return "STORE#" + storeID + "#CASES#resolved"
+	}
+	return "STORE#" + storeID + "#CASES#active"
+}
+
+func caseListSK(c closeloop.Case) string { return stamp(c.OpenedAt) + "#" + c.CaseID }
+
+func slaShard(caseID string) string { return "SLA#" + dueShard(caseID)[len("DUE#"):] }
+
+func newCaseRecord(c closeloop.Case) caseRecord {
+	return caseRecord{
+		PK: "CASE#" + c.CaseID, SK: "#CASE", Type: typeCase, Case: c,
+		ListPK: caseList(c.StoreID, c.Status), ListSK: caseListSK(c),
+		DuePK: slaShard(c.CaseID), DueSK: dueSK(c.DueBy, c.CaseID),
+	}
+}
+
+// Case returns a store's case, ENOTFOUND when the store has none of that
+// ID (another store's case included).
+func (db *DB) Case(ctx context.Context, storeID, caseID string) (closeloop.Case, error) {
+	if !validKeyPart(caseID) {
+		return closeloop.Case{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such follow-up")
+	}
+	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(db.table), Key: caseKey(caseID), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return closeloop.Case{}, unavailable("get case", err)
+	}
+	return storeCase(out.Item, storeID)
+}
+
+// storeCase decodes a case item, ENOTFOUND when there is none or it is
+// another store's.
+func storeCase(item map[string]types.AttributeValue, storeID string) (closeloop.Case, error) {
+	if item == nil {
+		return closeloop.Case{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such follow-up")
+	}
+	var rec caseRecord
+	if err := unmarshal(item, &rec); err != nil {
+		return closeloop.Case{}, err
+	}
+	if rec.StoreID != storeID {
+		return closeloop.Case{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such follow-up")
+	}
+	return rec.Case, nil
+}
+
+// validKeyPart reports whether an ID from a request can be part of a key:
+// DynamoDB refuses keys over 1 KB, so a longer one names nothing.
+func validKeyPart(id string) bool { return id != "" && len(id) <= 128 }
+
+// caseMove is one status change of a case: from the statuses in from (each
+// a move the domain allows) to status to, by update.
+type caseMove struct {
+	from   []closeloop.CaseStatus
+	to     closeloop.CaseStatus
+	update string
+	values map[string]types.AttributeValue
+}
+
+// moveCase applies a move to a store's case and returns the case after it.
+// When the case is in no status of move.from it returns the case as it
+// stands with ECONFLICT; ENOTFOUND when the store has no such case.
+func (db *DB) moveCase(ctx context.Context, storeID, caseID string, move caseMove) (closeloop.Case, error) {
+	for _, from := range move.from {
+		if !from.CanMove(move.to) {
+			return closeloop.Case{}, fmt.Errorf("move case %s: %s cannot move to %s", caseID, from, move.to)
+		}
+	}
+	if !validKeyPart(caseID) {
+		return closeloop.Case{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such follow-up")
+	}
+	values := move.values
+	values[":store"] = str(storeID)
+	values[":to"] = str(string(move.to))
+	return db.updateCase(ctx, storeID, caseID, "SET #status = :to, "+move.update,
+		"store_id = :store AND "+statusIn(move.from, values), values,
+		fmt.Sprintf("this follow-up cannot become %s from its current status", move.to))
+}
+
+// updateCase applies update to a store's case on condition and returns the
+// case after it; a failed condition returns the case as it stands with
+// ECONFLICT and conflict as the message.
+func (db *DB) updateCase(ctx context.Context, storeID, caseID, update, condition string, values map[string]types.AttributeValue, conflict string) (closeloop.Case, error) {
+	in := &dynamodb.UpdateItemInput{
+		TableName:                           aws.String(db.table),
+		Key:                                 caseKey(caseID),
+		UpdateExpression:                    aws.String(update),
+		ConditionExpression:                 aws.String(condition),
+		ExpressionAttributeValues:           values,
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	if strings.Contains(update+condition, "#status") {
+		in.ExpressionAttributeNames = map[string]string{"#status": "status"}
+	}
+	out, err := db.api.UpdateItem(ctx, in)
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		current, err := storeCase(ccf.Item, storeID)
+		if err != nil {
+			return closeloop.Case{}, err
+		}
+		return current, closeloop.Errorf(closeloop.ECONFLICT, "%s", conflict)
+	}
+	if err != nil {
+		return closeloop.Case{}, unavailable("update case", err)
+	}
+	var rec caseRecord
+	if err := unmarshal(out.Attributes, &rec); err != nil {
+		return closeloop.Case{}, err
+	}
+	return rec.Case, nil
+}
+
+// ClaimCase gives an open case to assignee.
+func (db *DB) ClaimCase(ctx context.Context, storeID, caseID, assignee string, at time.Time) (closeloop.Case, error) {
+	return db.moveCase(ctx, storeID, caseID, caseMove{
+		from: []closeloop.CaseStatus{closeloop.CaseOpen}, to: closeloop.CaseClaimed,
+		update: "assignee = :assignee, claimed_at = :at",
+		values: map[string]types.AttributeValue{":assignee": str(assignee), ":at": str(stamp(at))},
+	})
+}
+
+// ReleaseCase gives a claimed case back to the queue.
+func (db *DB) ReleaseCase(ctx context.Context, storeID, caseID string) (closeloop.Case, error) {
+	return db.moveCase(ctx, storeID, caseID, caseMove{
+		from: []closeloop.CaseStatus{closeloop.CaseClaimed}, to: closeloop.CaseOpen,
+		update: "assignee = :none, claimed_at = :null",
+		values: map[string]types.AttributeValue{":none": str(""), ":null": &types.AttributeValueMemberNULL{Value: true}},
+	})
+}
+
+// ResolveCase closes an open or claimed case with resolution r; it leaves
+// the SLA's due index.
+func (db *DB) ResolveCase(ctx context.Context, storeID, caseID string, r closeloop.Resolution, at time.Time) (closeloop.Case, error) {
+	return db.moveCase(ctx, storeID, caseID, caseMove{
+		from: closeloop.CaseStatusesInto(closeloop.CaseResolved), to: closeloop.CaseResolved,
+		update: "resolved_at = :at, resolution = :resolution, notify_customer = :notify, customer_message = :message, " +
+			"list_pk = :list REMOVE due_pk, due_sk",
+		values: map[string]types.AttributeValue{
+			":at": str(stamp(at)), ":resolution": str(r.Text), ":notify": &types.AttributeValueMemberBOOL{Value: r.NotifyCustomer},
+			":message": str(r.CustomerMessage), ":list": str(caseList(storeID, closeloop.CaseResolved)),
+		},
+	})
+}
+
+// ReopenCase opens a resolved case again, unassigned, due at dueBy (a new
+// SLA period from now).
+func (db *DB) ReopenCase(ctx context.Context, storeID, caseID string, dueBy time.Time) (closeloop.Case, error) {
+	return db.moveCase(ctx, storeID, caseID, caseMove{
+		from: []closeloop.CaseStatus{closeloop.CaseResolved}, to: closeloop.CaseOpen,
+		update: "assignee = :none, claimed_at = :null, resolved_at = :null, notify_customer = :false, customer_message = :none, " +
+			"due_by = :due, overdue_alerts = :zero, list_pk = :list, due_pk = :shard, due_sk = :duesk",
+		values: map[string]types.AttributeValue{
+			":none": str(""), ":null": &types.AttributeValueMemberNULL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
+			":due": str(stamp(dueBy)), ":zero": num(0), ":list": str(caseList(storeID, closeloop.CaseOpen)),
+			":shard": str(slaShard(caseID)), ":duesk": str(dueSK(dueBy, caseID)),
+		},
+	})
+}
+
+// AddNote appends a note to a store's case, in any status. A case holds
+// at most closeloop.MaxNotesPerCase notes: ECONFLICT beyond.
+func (db *DB) AddNote(ctx context.Context, storeID, caseID string, n closeloop.Note) (closeloop.Case, error) {
+	if !validKeyPart(caseID) {
+		return closeloop.Case{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such follow-up")
+	}
+	note, err := marshal(n)
+	if err != nil {
+		return closeloop.Case{}, err
+	}
+	values := map[string]types.AttributeValue{
+		":store": str(storeID),
+		":note":  &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberM{Value: note}}},
+		":max":   num(closeloop.MaxNotesPerCase),
+	}
+	return db.updateCase(ctx, storeID, caseID, "SET notes = list_append(notes, :note)",
+		"store_id = :store AND size(notes) < :max", values,
+		fmt.Sprintf("this follow-up holds %d notes, the most a follow-up can", closeloop.MaxNotesPerCase))
+}
+
+// Cases lists a store's cases oldest first, one page at a time, and the
+// cursor of the next page ("" when this was the last). Open and claimed
+// cases share one list, filtered by status or due time: a store's
+// unresolved cases are few, resolved ones may be many.
+func (db *DB) Cases(ctx context.Context, storeID string, f closeloop.CaseFilter) ([]closeloop.Case, string, error) {
+	list := caseList(storeID, closeloop.CaseOpen)
+	values := map[string]types.AttributeValue{":list": str(list)}
+	var filter *string
+	switch f.Status {
+	case "", "resolved":
+		if f.Status == "resolved" {
+			list = caseList(storeID, closeloop.CaseResolved)
+			values[":list"] = str(list)
+		}
+	case "open", "claimed":
+		filter = aws.String("#status = :status")
+		values[":status"] = str(f.Status)
+	case "overdue":
+		filter = aws.String("due_by <= :now")
+		values[":now"] = str(stamp(f.Now))
+	default:
+		return nil, "", &closeloop.Error{Code: closeloop.EINVALID, Message: "unknown status",
+			Fields: map[string]string{"status": "must be open, claimed, resolved or overdue"}}
+	}
+	start, err := decodeCursor(f.Cursor, "list_pk", list)
+	if err != nil {
+		return nil, "", err
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(db.table),
+		IndexName:                 aws.String("lists"),
+		KeyConditionExpression:    aws.String("list_pk = :list"),
+		FilterExpression:          filter,
+		ExpressionAttributeValues: values,
+		ExclusiveStartKey:         start,
+	}
+	if f.Status == "open" || f.Status == "claimed" {
+		in.ExpressionAttributeNames = map[string]string{"#status": "status"}
+	}
+	cases := []closeloop.Case{}
+	for {
+		// Never read past the page: the next page starts after the last
+		// item read.
+		in.Limit = aws.Int32(int32(f.Limit - len(cases)))
+		out, err := db.api.Query(ctx, in)
+		if err != nil {
+			return nil, "", unavailable("query cases", err)
+		}
+		for _, item := range out.Items {
+			var rec caseRecord
+			if err := unmarshal(item, &rec); err != nil {
+				return nil, "", err
+			}
+			cases = append(cases, rec.Case)
+		}
+		if out.LastEvaluatedKey == nil {
+			return cases, "", nil
+		}
+		if len(cases) == f.Limit {
+			return cases, encodeCursor(out.LastEvaluatedKey), nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// encodeCursor makes a page's last key into an opaque cursor.
+func encodeCursor(last map[string]types.AttributeValue) string {
+	plain := map[string]string{}
+	for name, v := range last {
+		if s, ok := v.(*types.AttributeValueMemberS); ok {
+			plain[name] = s.Value
+		}
+	}
+	data, _ := json.Marshal(plain)
+	return base64.RawURLEncoding.EncodeToString(data)
+}
+
+// decodeCursor reads a cursor back into the key to start after; it must be
+// a key of the list being read (partition attribute partAttr equal to
+// part), so a cursor cannot lead into another store's list.
+func decodeCursor(cursor, partAttr, part string) (map[string]types.AttributeValue, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	bad := &closeloop.Error{Code: closeloop.EINVALID, Message: "the cursor is not valid",
+		Fields: map[string]string{"cursor": "must be a next_cursor this list returned"}}
+	data, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(data) > 2048 {
+		return nil, bad
+	}
+	var plain map[string]string
+	if err := json.Unmarshal(data, &plain); err != nil || plain[partAttr] != part || plain["pk"] == "" || plain["sk"] == "" {
+		return nil, bad
+	}
+	names := []string{"pk", "sk", partAttr, partAttr[:len(partAttr)-2] + "sk"}
+	start := map[string]types.AttributeValue{}
+	for name, v := range plain {
+		if !slices.Contains(names, name) {
+			return nil, bad
+		}
+		start[name] = str(v)
+	}
+	if len(start) != len(names) {
+		return nil, bad
+	}
+	return start, nil
+}
+
+// CustomerHistory lists a customer's latest surveys in a store, newest
+// first, each with its response and the case it opened: one query of the
+// customer's survey pointers and one batch read of the surveys and cases.
+func (db *DB) CustomerHistory(ctx context.Context, storeID, email string, limit int) ([]closeloop.HistoryEntry, error) {
+	limit = min(limit, 50) // a batch read takes 100 keys: a survey and a case each
+	out, err := db.api.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(db.table),
+		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": str(customerPK(storeID, email)), ":prefix": str("SURVEY#"),
+		},
+		ScanIndexForward: aws.Bool(false),
+		Limit:            aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, unavailable("query customer history", err)
+	}
+	if len(out.Items) == 0 {
+		return []closeloop.HistoryEntry{}, nil
+	}
+	var ids []string
+	var keys []map[string]types.AttributeValue
+	for _, item := range out.Items {
+		var p surveyPointer
+		if err := unmarshal(item, &p); err != nil {
+			return nil, err
+		}
+		ids = append(ids, p.SurveyID)
+		keys = append(keys, surveyKey(p.SurveyID), caseKey(closeloop.CaseIDFor(p.SurveyID)))
+	}
+	items, err := db.batchGet(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	surveys, cases := map[string]closeloop.Survey{}, map[string]closeloop.Case{}
+	for _, item := range items {
+		var rec struct {
+			SK string `json:"sk"`
+		}
+		if err := unmarshal(item, &rec); err != nil {
+			return nil, err
+		}
+		if rec.SK == "#CASE" {
+			var c caseRecord
+			if err := unmarshal(item, &c); err != nil {
+				return nil, err
+			}
+			cases[c.SurveyID] = c.Case
+			continue
+		}
+		var s surveyRecord
+		if err := unmarshal(item, &s); err != nil {
+			return nil, err
+		}
+		surveys[s.SurveyID] = s.Survey
+	}
+	history := []closeloop.HistoryEntry{}
+	for _, id := range ids {
+		s, ok := surveys[id]
+		if !ok || s.StoreID != storeID {
+			continue
+		}
+		entry := closeloop.HistoryEntry{Survey: s}
+		if c, ok := cases[id]; ok && c.StoreID == storeID {
+			entry.Case = &c
+		}
+		history = append(history, entry)
+	}
+	return history, nil
+}
+
+// maxBatchRounds bounds the rounds of a batch read whose keys DynamoDB
+// returns unprocessed (under throttling it processes part of a batch).
+const maxBatchRounds = 5
+
+// batchGet reads up to 100 items by key, eventually consistent, in any
+// order; missing items are left out.
+func (db *DB) batchGet(ctx context.Context, keys []map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	var items []map[string]types.AttributeValue
+	request := map[string]types.KeysAndAttributes{db.table: {Keys: keys}}
+	for round := 1; len(request) > 0; round++ {
+		if round > maxBatchRounds {
+			return nil, closeloop.Errorf(closeloop.EUNAVAILABLE, "the service is busy, try again shortly")
+		}
+		out, err := db.api.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: request})
+		if err != nil {
+			return nil, unavailable("batch get", err)
+		}
+		items = append(items, out.Responses[db.table]...)
+		request = out.UnprocessedKeys
+	}
+	return items, nil
+}
+
+// OverdueCases lists up to limit unresolved cases per SLA shard whose next
+// alert is due at or before now: at first their due time, then one SLA
+// period after each re-alert.
+func (db *DB) OverdueCases(ctx context.Context, now time.Time, limit int) ([]closeloop.DueCase, error) {
+	var due []closeloop.DueCase
+	for shard := range dueShards {
+		out, err := db.api.Query(ctx, &dynamodb.QueryInput{
+			TableName:              aws.String(db.table),
+			IndexName:              aws.String("due"),
+			KeyConditionExpression: aws.String("due_pk = :shard AND due_sk <= :now"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":shard": str("SLA#" + itoa(shard)),
+				":now":   str(stamp(now) + "~"),
+			},
+			Limit: aws.Int32(int32(limit)),
+		})
+		if err != nil {
+			return nil, unavailable("query overdue cases", err)
+		}
+		for _, item := range out.Items {
+			var rec caseRecord
+			if err := unmarshal(item, &rec); err != nil {
+				return nil, err
+			}
+			due = append(due, closeloop.DueCase{Case: rec.Case, Mark: rec.DueSK})
+		}
+	}
+	return due, nil
+}
+
+// MarkOverdueAlerted records one more overdue alert of a case and makes its
+// next alert due at next; alerted is false when the case changed since it
+// was read (resolved, or alerted by another run).
+func (db *DB) MarkOverdueAlerted(ctx context.Context, due closeloop.DueCase, next time.Time) (alerted bool, err error) {
+	_, err = db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(db.table),
+		Key:                 caseKey(due.Case.CaseID),
+		UpdateExpression:    aws.String("SET due_sk = :next ADD overdue_alerts :one"),
+		ConditionExpression: aws.String("due_sk = :mark"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":next": str(dueSK(next, due.Case.CaseID)), ":mark": str(due.Mark), ":one": num(1),
+		},
+	})
+	if conditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, unavailable("mark case alerted", err)
+	}
+	return true, nil
+}

@@ -1,0 +1,234 @@
+// Package local runs the whole product in one process: every function's
+// handlers over one set of clients, and the event sources Lambda would run
+// (the table's stream and the two queues), for `make dev` and the
+// integration tests. Deployed functions never use it: each function's main
+// wires only what that function uses.
+package local
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/dispatch"
+	"github.com/closeloop/closeloop/internal/dynamo"
+	"github.com/closeloop/closeloop/internal/followup"
+	"github.com/closeloop/closeloop/internal/localaws"
+	"github.com/closeloop/closeloop/internal/mailing"
+	"github.com/closeloop/closeloop/internal/pages"
+	"github.com/closeloop/closeloop/internal/relay"
+	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/sesmail"
+	"github.com/closeloop/closeloop/internal/sqsqueue"
+	"github.com/closeloop/closeloop/internal/storeapi"
+	"github.com/closeloop/closeloop/internal/survey"
+	"github.com/closeloop/closeloop/internal/webhook"
+)
+
+// Clients are the AWS clients of the local stack.
+type Clients struct {
+	DynamoDB *dynamodb.Client
+	Streams  *dynamodbstreams.Client
+	SES      *sesv2.Client
+	SQS      *sqs.Client
+}
+
+// Options are the local differences from a deployment.
+type Options struct {
+	// Template is the SAM template the queues are created from.
+	Template string
+	// QueuePrefix names this run's queues (prefix + logical ID).
+	QueuePrefix string
+	// VisibilityTimeout, when set, replaces the queues' own, so that a
+	// failed message comes back within a test.
+	VisibilityTimeout time.Duration
+	// WebhookRetryBase is the webhook worker's first backoff.
+	WebhookRetryBase time.Duration
+	// WebhookLoopback lets webhooks reach 127.0.0.1 (a receiver in a test
+	// or on the developer's machine); deployments never allow it.
+	WebhookLoopback bool
+	// WebhookRootCAs trusts a test receiver's certificate.
+	WebhookRootCAs *x509.CertPool
+	// Resolver resolves webhook hosts when settings are saved.
+	Resolver webhook.Resolver
+}
+
+// Product is every handler of the product over one table.
+type Product struct {
+	Config     app.Config
+	Clients    Clients
+	DB         *dynamo.DB
+	Surveys    *survey.Service
+	StoreAPI   *storeapi.API
+	Pages      *pages.Pages
+	Dispatcher *dispatch.Dispatcher
+	Relay      *relay.Relay
+	Followups  *followup.Worker
+	SLA        *followup.Checker
+	Webhooks   *webhook.Worker
+	// Queues are the queue URLs by the template's logical IDs.
+	Queues map[string]string
+
+	stream     *localaws.StreamPoller
+	followupQ  *localaws.QueuePoller
+	webhookQ   *localaws.QueuePoller
+	streamFail *sqsqueue.Queue
+}
+
+// New creates the template's queues and builds every handler over clients;
+// now is the clock.
+func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now func() time.Time) (*Product, error) {
+	renderer, err := render.New()
+	if err != nil {
+		return nil, err
+	}
+	defs, err := localaws.LoadQueues(opts.Template)
+	if err != nil {
+		return nil, err
+	}
+	queues, err := localaws.CreateQueues(ctx, clients.SQS, defs, opts.QueuePrefix, func(_ string, attrs map[string]string) {
+		if opts.VisibilityTimeout > 0 {
+			attrs["VisibilityTimeout"] = fmt.Sprint(int(opts.VisibilityTimeout.Seconds()))
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	cfg.FollowupQueueURL, cfg.WebhookQueueURL = queues["FollowupQueue"], queues["WebhookQueue"]
+
+	db := dynamo.New(clients.DynamoDB, cfg.Table)
+	surveys := survey.NewService(db, db, now)
+	mailer := sesmail.New(clients.SES, cfg.ConfigurationSet)
+	mail := mailing.New(db, mailer, now)
+	followupQueue := sqsqueue.New(clients.SQS, cfg.FollowupQueueURL)
+	webhookQueue := sqsqueue.New(clients.SQS, cfg.WebhookQueueURL)
+	mailCfg := followup.MailConfig{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}
+	worker := followup.NewWorker(db, db, mail, renderer, mailCfg)
+	p := &Product{
+		Config:  cfg,
+		Clients: clients,
+		DB:      db,
+		Surveys: surveys,
+		StoreAPI: storeapi.New(storeapi.Deps{
+			Keys: db, Stores: db, Surveys: db, Points: db, Ingest: surveys,
+			Followups: followup.NewService(db, now),
+			CheckWebhookURL: func(ctx context.Context, raw string) error {
+				return webhook.ValidateURL(ctx, raw, opts.Resolver, opts.WebhookLoopback)
+			},
+		}, now),
+		Pages: pages.New(surveys, renderer),
+		Dispatcher: dispatch.New(db, db, mailer, renderer, dispatch.Config{
+			PublicBaseURL: cfg.PublicBaseURL,
+			DefaultSender: cfg.SenderAddress,
+		}, now),
+		Relay:     relay.New(dynamo.DecodeChange, db, mail, followupQueue, webhookQueue, renderer, relay.Config{DefaultSender: cfg.SenderAddress}, now),
+		Followups: worker,
+		SLA:       followup.NewChecker(db, worker, now),
+		Webhooks: webhook.New(db, db, webhookQueue, webhook.Config{
+			Base:   opts.WebhookRetryBase,
+			Client: webhook.ClientConfig{AllowLoopback: opts.WebhookLoopback, RootCAs: opts.WebhookRootCAs},
+		}, now),
+		Queues:     queues,
+		streamFail: sqsqueue.New(clients.SQS, queues["RelayFailureQueue"]),
+	}
+	return p, p.pollers(ctx)
+}
+
+// pollers sets up the event sources as template.yaml declares them.
+func (p *Product) pollers(ctx context.Context) error {
+	p.stream = &localaws.StreamPoller{
+		Streams: p.Clients.Streams, DynamoDB: p.Clients.DynamoDB, Table: p.Config.Table,
+		Handler: p.Relay.Handle, BatchSize: 100, MaxRetries: 5,
+		// Lambda's on-failure destination gets the batch's positions in
+		// the stream, not its records: they are read again from there.
+		OnFailure: func(ctx context.Context, ev events.DynamoDBEvent) error {
+			first, last := ev.Records[0], ev.Records[len(ev.Records)-1]
+			return p.streamFail.Send(ctx, map[string]any{"DDBStreamBatchInfo": map[string]any{
+				"startSequenceNumber": first.Change.SequenceNumber, "endSequenceNumber": last.Change.SequenceNumber,
+				"batchSize": len(ev.Records), "streamArn": first.EventSourceArn,
+			}})
+		},
+	}
+	var err error
+	if p.followupQ, err = p.queuePoller(ctx, "FollowupQueue", p.Followups.Handle); err != nil {
+		return err
+	}
+	p.webhookQ, err = p.queuePoller(ctx, "WebhookQueue", p.Webhooks.Handle)
+	return err
+}
+
+func (p *Product) queuePoller(ctx context.Context, id string, h func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)) (*localaws.QueuePoller, error) {
+	arn, err := localaws.QueueARN(ctx, p.Clients.SQS, p.Queues[id])
+	if err != nil {
+		return nil, err
+	}
+	return &localaws.QueuePoller{API: p.Clients.SQS, QueueURL: p.Queues[id], QueueARN: arn, Handler: h, BatchSize: 10}, nil
+}
+
+// Handler serves every HTTP route of the product, as the HTTP API does.
+func (p *Product) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", p.StoreAPI.Routes())
+	pages := p.Pages.Routes()
+	mux.Handle("/s/", pages)
+	mux.Handle("/u/", pages)
+	return mux
+}
+
+// RunEventSources polls the stream and both queues until ctx ends, each
+// waiting idle when it found nothing.
+func (p *Product) RunEventSources(ctx context.Context, idle time.Duration) error {
+	errs := make(chan error, 3)
+	go func() { errs <- p.stream.Run(ctx, idle) }()
+	go func() { errs <- p.followupQ.Run(ctx, idle) }()
+	go func() { errs <- p.webhookQ.Run(ctx, idle) }()
+	err := errors.Join(<-errs, <-errs, <-errs)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Settle delivers everything waiting, as Lambda would: the stream's
+// records to the relay, then the queues' visible messages to their
+// workers, until a round finds nothing new. Messages a worker failed come
+// back after their visibility timeout, later than Settle returns.
+func (p *Product) Settle(ctx context.Context) error {
+	for {
+		if err := p.stream.Drain(ctx); err != nil {
+			return err
+		}
+		n1, err := p.followupQ.PollOnce(ctx)
+		if err != nil {
+			return err
+		}
+		n2, err := p.webhookQ.PollOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if n1 == 0 && n2 == 0 {
+			return nil
+		}
+	}
+}
+
+// RedeliverStream hands every record of the stream to the relay once more,
+// from the oldest, as Lambda does when it retries a batch: for tests that
+// nothing happens twice.
+func (p *Product) RedeliverStream(ctx context.Context) error {
+	fresh := &localaws.StreamPoller{
+		Streams: p.stream.Streams, DynamoDB: p.stream.DynamoDB, Table: p.stream.Table,
+		Handler: p.stream.Handler, BatchSize: p.stream.BatchSize, MaxRetries: p.stream.MaxRetries,
+	}
+	return fresh.Drain(ctx)
+}
