@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/closeloop/closeloop/internal/apptest"
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/testenv"
 	"github.com/closeloop/closeloop/internal/webhook"
@@ -173,3 +174,26 @@ func waitAccepted(t *testing.T, s shop, n int, timeout time.Duration) []event {
 	}
 }
 
+
+func TestSuppressedCustomerGetsNoAcknowledgementButSupportIsAlerted(t *testing.T) {
+	s := newShop(t)
+	email := apptest.Email("unsubscribed")
+	s.API(t, "POST", "/v1/orders", apptest.Order("o-unsub", email))
+	s.Dispatch(t)
+	path := s.SurveyPath(t, email)
+	header := s.Inbox.To(t, email)[0].Headers["List-Unsubscribe"]
+	unsubscribe := strings.TrimSuffix(strings.TrimPrefix(header, "<https://feedback.test"), ">")
+	if r := s.Do(t, "POST", unsubscribe, "", "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click"); r.Status != http.StatusOK {
+		t.Fatalf("unsubscribe: %d", r.Status)
+	}
+	if r := s.Do(t, "POST", path, "", "application/x-www-form-urlencoded", "score=1&contact_me=on"); r.Status != http.StatusOK {
+		t.Fatalf("answer: %d", r.Status)
+	}
+	s.Settle(t)
+	if n := len(s.Inbox.To(t, email)); n != 1 {
+		t.Fatalf("%d emails to an unsubscribed customer, want only the survey", n)
+	}
+	if n := len(s.Inbox.To(t, s.support)); n != 1 {
+		t.Fatalf("%d alerts, want 1: support still follows up", n)
+	}
+}
