@@ -12,12 +12,28 @@
 //	STORE#{store}#CUSTOMER#{email}     LEDGER#{at}#{survey}   points ledger: an answer's award
 //	STORE#{store}#CUSTOMER#{email}     LEDGER#{at}#adjust#{k} points ledger: an adjustment
 //	STORE#{store}#CUSTOMER#{email}     ADJUST#{k}             an adjustment's idempotency record
-//	STORE#{store}#RESPONSES            {at}#{survey}          responses, by time
+//	STORE#{store}#CUSTOMER#{email}     SURVEY#{created}#{id}  a pointer to each of the customer's surveys
+//	STORE#{store}#RESPONSES            {at}#{survey}          responses, by time (type "response")
+//	CASE#{case}                        #CASE                  a follow-up case with its notes (type "case")
+//	DELIVERY#{kind}#{about}#{to hash}  #DELIVERY              an email sent at most once (TTL 30 days)
+//	WEBHOOK#{event}                    #DELIVERED             a webhook event delivered (TTL 30 days)
 //
-// The sparse index "due" (due_pk, due_sk) holds the surveys that need the
-// dispatcher at a time: due_pk is one of a few shards, due_sk is the time,
-// then the survey ID. A scheduled survey is due at its send time; a claimed
-// one at the end of its lease, so a crashed sender's survey comes back.
+// The sparse index "due" (due_pk, due_sk) holds what needs a scheduled
+// function at a time: due_pk is one of a few shards, due_sk is the time,
+// then the ID. Surveys are under DUE#{n}: a scheduled survey is due at its
+// send time, a claimed one at the end of its lease, so a crashed sender's
+// survey comes back. Unresolved cases are under SLA#{n}, due at their due
+// time and then one SLA period after each re-alert.
+//
+// The overloaded index "lists" (list_pk, list_sk) holds the lists the API
+// pages through: a store's cases under STORE#{store}#CASES#active (open and
+// claimed) or #resolved, by opening time.
+//
+// Every stored time is one fixed-width format (2006-01-02T15:04:05.000Z),
+// so that conditions and sort keys compare strings as times.
+//
+// The relay on the table's stream acts on items by their "type" attribute
+// ("response", "case"); the event source mapping filters on it.
 //
 // Domain types are stored with their JSON field names (attributevalue with
 // TagKey "json"), so the table reads like the API.
