@@ -1,12 +1,25 @@
-// Command storectl is the operator's tool: it creates a store and its first
-// owner API key in a closeloop table, deployed or local. The key is printed
-// once and only its hash is stored.
+// Command storectl is the operator's tool for a closeloop table, deployed or
+// local. It uses the default AWS credentials and region; set
+// AWS_ENDPOINT_URL_DYNAMODB to reach DynamoDB Local.
+//
+// create makes a store and its first owner API key. The key is printed once
+// and only its hash is stored.
 //
 //	go run ./infra/storectl create -table closeloop-prod-Table-XYZ -store acme \
 //	    -name "Acme Coffee" -sender feedback@acme.example -reply-to support@acme.example
 //
-// It uses the default AWS credentials and region; set AWS_ENDPOINT_URL_DYNAMODB
-// to reach DynamoDB Local.
+// upgrade brings the items earlier releases wrote up to this release: every
+// top-level time in the fixed-width form, the store's follow-up policy on
+// each survey still awaiting its answer, and a pointer to each survey under
+// its customer. Run it once after deploying a release. It reads the whole
+// table (the one Scan in closeloop: no function scans) and prints a line per
+// page read and the counts at the end. It is safe to run while the product
+// runs and to run again: an item changed while it ran is skipped and
+// counted, and a run with nothing left to do reports 0 changes. Its
+// credentials need dynamodb:Scan, GetItem, BatchGetItem, UpdateItem and
+// PutItem on the table.
+//
+//	go run ./infra/storectl upgrade -table closeloop-prod-Table-XYZ
 package main
 
 import (
@@ -35,10 +48,25 @@ func main() {
 	}
 }
 
+const usage = `usage:
+  storectl create -table TABLE -store STORE_ID [-name NAME] [-sender EMAIL] [-reply-to EMAIL] [-support EMAILS] [-owner EMAILS] [-time-zone ZONE] [-locale TAG] [-json]
+  storectl upgrade -table TABLE`
+
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: storectl create -table TABLE -store STORE_ID [-name NAME] [-sender EMAIL] [-reply-to EMAIL] [-support EMAILS] [-owner EMAILS] [-time-zone ZONE] [-locale TAG] [-json]")
+	if len(args) == 0 {
+		return errors.New(usage)
 	}
+	switch args[0] {
+	case "create":
+		return create(ctx, args[1:], getenv, out)
+	case "upgrade":
+		return upgrade(ctx, args[1:], getenv, out)
+	}
+	return errors.New(usage)
+}
+
+// create makes a store and its first owner API key.
+func create(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	flags := flag.NewFlagSet("create", flag.ContinueOnError)
 	table := flags.String("table", getenv("TABLE_NAME"), "the closeloop table (the stack's TableName output)")
 	storeID := flags.String("store", "", "the new store's ID: lower-case letters, digits and dashes")
@@ -50,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	zone := flags.String("time-zone", "UTC", "the store's IANA time zone")
 	locale := flags.String("locale", "en", "the store's default language")
 	asJSON := flags.Bool("json", false, "print {store_id, api_key} as JSON")
-	if err := flags.Parse(args[1:]); err != nil {
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
 	if *table == "" || *storeID == "" {
@@ -64,11 +92,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	settings.SupportEmails, settings.OwnerEmails = list(*support), list(*owner)
 	settings.TimeZone, settings.DefaultLocale = *zone, *locale
 
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	db, err := open(ctx, *table, getenv)
 	if err != nil {
-		return fmt.Errorf("load aws config: %w", err)
+		return err
 	}
-	_, key, err := stores.Create(ctx, dynamo.New(app.DynamoDB(awsCfg, getenv), *table), *storeID, settings, time.Now())
+	_, key, err := stores.Create(ctx, db, *storeID, settings, time.Now())
 	if err != nil {
 		var e *closeloop.Error
 		if errors.As(err, &e) && len(e.Fields) > 0 {
@@ -81,6 +109,44 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 	fmt.Fprintf(out, "Store %s created.\nOwner API key (shown once, store it now): %s\n", *storeID, key)
 	return nil
+}
+
+// upgrade runs the migration of this release's stored data.
+func upgrade(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	flags := flag.NewFlagSet("upgrade", flag.ContinueOnError)
+	table := flags.String("table", getenv("TABLE_NAME"), "the closeloop table (the stack's TableName output)")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *table == "" {
+		return errors.New("-table is required")
+	}
+	db, err := open(ctx, *table, getenv)
+	if err != nil {
+		return err
+	}
+	report, err := db.Upgrade(ctx, func(p dynamo.UpgradeProgress) {
+		fmt.Fprintf(out, "page %d: %d items read, %d so far\n", p.Page, p.Items, p.Totals.Scanned)
+	})
+	// What was done before a failure is done: the counts say how far it got.
+	fmt.Fprintf(out, "%d items scanned: %d times rewritten, %d policies copied, %d pointers written, %d skipped\n",
+		report.Scanned, report.TimesRewritten, report.PoliciesCopied, report.PointersWritten, report.Skipped)
+	if err != nil {
+		return fmt.Errorf("%w (the upgrade can be run again)", err)
+	}
+	if report.Skipped > 0 {
+		fmt.Fprintf(out, "%d items changed while the upgrade ran; run it again to upgrade them.\n", report.Skipped)
+	}
+	return nil
+}
+
+// open returns the adapter for the table, with the default AWS credentials.
+func open(ctx context.Context, table string, getenv func(string) string) (*dynamo.DB, error) {
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load aws config: %w", err)
+	}
+	return dynamo.New(app.DynamoDB(awsCfg, getenv), table), nil
 }
 
 func list(s string) []string {

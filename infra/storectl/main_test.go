@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/closeloop/closeloop/internal/dynamo"
 	"github.com/closeloop/closeloop/internal/secret"
 	"github.com/closeloop/closeloop/internal/testenv"
@@ -45,5 +49,72 @@ func TestCreateStore(t *testing.T) {
 	bad := []string{"create", "-table", table, "-store", "Bad Store!"}
 	if err := run(context.Background(), bad, os.Getenv, &out); err == nil || !strings.Contains(err.Error(), "store_id") {
 		t.Fatalf("bad store ID: %v", err)
+	}
+}
+
+func TestUpgradeCommand(t *testing.T) {
+	ctx := context.Background()
+	client := testenv.DynamoDB(t)
+	table := testenv.NewTable(t, client)
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", os.Getenv(testenv.EnvDynamoDBURL))
+	t.Setenv("TABLE_NAME", "")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"create", "-table", table, "-store", "acme"}, os.Getenv, &out); err != nil {
+		t.Fatal(err)
+	}
+	// A survey as the previous release wrote it: variable-width times, no
+	// policy, no pointer under its customer.
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	old := map[string]types.AttributeValue{
+		"pk": s("SURVEY#s_old"), "sk": s("#SURVEY"), "survey_id": s("s_old"), "store_id": s("acme"), "order_id": s("o-1"),
+		"customer":     &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"email": s("ada@example.com")}},
+		"status":       s("sent"),
+		"purchased_at": s("2026-11-17T10:00:00+01:00"), "send_at": s("2026-11-20T10:00:00Z"),
+		"closes_at": s("2026-12-04T10:00:00.5Z"), "created_at": s("2026-11-17T09:00:00.123456Z"), "sent_at": s("2026-11-20T10:00:01Z"),
+	}
+	if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: old}); err != nil {
+		t.Fatal(err)
+	}
+
+	out.Reset()
+	if err := run(ctx, []string{"upgrade", "-table", table}, os.Getenv, &out); err != nil {
+		t.Fatalf("upgrade: %v\n%s", err, out.String())
+	}
+	// The store, its key's two items and the survey; the store's times
+	// are fixed-width already.
+	for _, want := range []string{"page 1: 4 items read, 4 so far", "4 items scanned: 5 times rewritten, 1 policies copied, 1 pointers written, 0 skipped"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output %q lacks %q", out.String(), want)
+		}
+	}
+	db := dynamo.New(client, table)
+	survey, err := db.Survey(ctx, "s_old")
+	if err != nil || survey.Policy.SLAHours != 24 || survey.Policy.TimeZone != "UTC" {
+		t.Fatalf("survey %+v, %v", survey, err)
+	}
+	got, err := client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: map[string]types.AttributeValue{"pk": s("SURVEY#s_old"), "sk": s("#SURVEY")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := got.Item["created_at"].(*types.AttributeValueMemberS); v == nil || v.Value != "2026-11-17T09:00:00.123Z" {
+		t.Fatalf("created_at %v", got.Item["created_at"])
+	}
+	if history, err := db.CustomerHistory(ctx, "acme", "ada@example.com", 10); err != nil || len(history) != 1 {
+		t.Fatalf("history %+v, %v", history, err)
+	}
+
+	// Run again: nothing left to do.
+	out.Reset()
+	if err := run(ctx, []string{"upgrade", "-table", table}, os.Getenv, &out); err != nil {
+		t.Fatal(err)
+	}
+	if want := "5 items scanned: 0 times rewritten, 0 policies copied, 0 pointers written, 0 skipped"; !strings.Contains(out.String(), want) {
+		t.Fatalf("second run %q, want %q", out.String(), want)
+	}
+	if err := run(ctx, []string{"upgrade"}, os.Getenv, &out); err == nil || !strings.Contains(err.Error(), "-table") {
+		t.Fatalf("upgrade without a table: %v", err)
+	}
+	if err := run(ctx, []string{"migrate"}, os.Getenv, &out); err == nil || !strings.Contains(err.Error(), "storectl upgrade") {
+		t.Fatalf("an unknown command: %v", err)
 	}
 }

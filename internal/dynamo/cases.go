@@ -44,7 +44,7 @@ func caseList(storeID string, status closeloop.CaseStatus) string {
 
 func caseListSK(c closeloop.Case) string { return stamp(c.OpenedAt) + "#" + c.CaseID }
 
-func slaShard(caseID string) string { return "SLA#" + dueShard(caseID)[len("DUE#"):] }
+func slaShard(caseID string) string { return "SLA#" + strings.TrimPrefix(dueShard(caseID), "DUE#") }
 
 func newCaseRecord(c closeloop.Case) caseRecord {
 	return caseRecord{
@@ -427,29 +427,15 @@ func (db *DB) batchGet(ctx context.Context, keys []map[string]types.AttributeVal
 // period after each re-alert.
 func (db *DB) OverdueCases(ctx context.Context, now time.Time, limit int) ([]closeloop.DueCase, error) {
 	var due []closeloop.DueCase
-	for shard := range dueShards {
-		out, err := db.api.Query(ctx, &dynamodb.QueryInput{
-			TableName:              aws.String(db.table),
-			IndexName:              aws.String("due"),
-			KeyConditionExpression: aws.String("due_pk = :shard AND due_sk <= :now"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":shard": str("SLA#" + itoa(shard)),
-				":now":   str(stamp(now) + "~"),
-			},
-			Limit: aws.Int32(int32(limit)),
-		})
-		if err != nil {
-			return nil, unavailable("query overdue cases", err)
+	err := db.dueItems(ctx, "SLA#", now, limit, func(item map[string]types.AttributeValue) error {
+		var rec caseRecord
+		if err := unmarshal(item, &rec); err != nil {
+			return err
 		}
-		for _, item := range out.Items {
-			var rec caseRecord
-			if err := unmarshal(item, &rec); err != nil {
-				return nil, err
-			}
-			due = append(due, closeloop.DueCase{Case: rec.Case, Mark: rec.DueSK})
-		}
-	}
-	return due, nil
+		due = append(due, closeloop.DueCase{Case: rec.Case, Mark: rec.DueSK})
+		return nil
+	})
+	return due, err
 }
 
 // MarkOverdueAlerted records one more overdue alert of a case and makes its

@@ -19,29 +19,41 @@ import (
 // it returns is checked again by each conditional write on its Mark.
 func (db *DB) DueSurveys(ctx context.Context, now time.Time, limit int) ([]closeloop.DueSurvey, error) {
 	var due []closeloop.DueSurvey
+	err := db.dueItems(ctx, "DUE#", now, limit, func(item map[string]types.AttributeValue) error {
+		var rec surveyRecord
+		if err := unmarshal(item, &rec); err != nil {
+			return err
+		}
+		due = append(due, closeloop.DueSurvey{Survey: rec.Survey, Mark: rec.DueSK})
+		return nil
+	})
+	return due, err
+}
+
+// dueItems hands each item of the due index under the shards prefix+0…
+// due at or before now to each, up to limit per shard.
+func (db *DB) dueItems(ctx context.Context, prefix string, now time.Time, limit int, each func(map[string]types.AttributeValue) error) error {
 	for shard := range dueShards {
 		out, err := db.api.Query(ctx, &dynamodb.QueryInput{
 			TableName:              aws.String(db.table),
 			IndexName:              aws.String("due"),
 			KeyConditionExpression: aws.String("due_pk = :shard AND due_sk <= :now"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":shard": str("DUE#" + itoa(shard)),
+				":shard": str(prefix + itoa(shard)),
 				":now":   str(stamp(now) + "~"),
 			},
 			Limit: aws.Int32(int32(limit)),
 		})
 		if err != nil {
-			return nil, unavailable("query due surveys", err)
+			return unavailable("query due items", err)
 		}
 		for _, item := range out.Items {
-			var rec surveyRecord
-			if err := unmarshal(item, &rec); err != nil {
-				return nil, err
+			if err := each(item); err != nil {
+				return err
 			}
-			due = append(due, closeloop.DueSurvey{Survey: rec.Survey, Mark: rec.DueSK})
 		}
 	}
-	return due, nil
+	return nil
 }
 
 // Claim takes a due survey for sending until leaseUntil, recording the

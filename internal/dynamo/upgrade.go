@@ -1,0 +1,301 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/closeloop/closeloop/internal/closeloop"
+)
+
+// UpgradeReport counts what Upgrade did. A run over a table that is already
+// upgraded makes no changes.
+type UpgradeReport struct {
+	Scanned         int // items read
+	TimesRewritten  int // time attributes rewritten to the fixed-width form
+	PoliciesCopied  int // surveys given their store's follow-up policy
+	PointersWritten int // survey pointers written under their customers
+	Skipped         int // items changed between the read and the write: left for the next run
+}
+
+// Changes is the number of changes the upgrade made.
+func (r UpgradeReport) Changes() int {
+	return r.TimesRewritten + r.PoliciesCopied + r.PointersWritten
+}
+
+// UpgradeProgress is reported after each page of the scan is read, before
+// the page's items are upgraded.
+type UpgradeProgress struct {
+	Page   int           // pages read so far
+	Items  int           // items on this page
+	Totals UpgradeReport // the counts so far: this page scanned, not yet written
+}
+
+// awaitingAnswer are the statuses of a survey that can still be answered,
+// now or once sent: only an answer reads a survey's policy.
+var awaitingAnswer = []closeloop.Status{closeloop.StatusScheduled, closeloop.StatusSending, closeloop.StatusSent}
+
+// keyAttributes are the key attributes of the table and of its indexes
+// (template.yaml). Their times are written fixed-width already; pk and sk
+// cannot change in place, and due_sk is the dispatch lease's version mark.
+var keyAttributes = []string{attrPK, attrSK, "due_pk", "due_sk", "list_pk", "list_sk"}
+
+// Upgrade brings the items earlier releases wrote to what this release
+// writes, and is safe to run while the product runs and to run again:
+//
+//   - every top-level time attribute (named "at", "…_at", "…_by" or
+//     "…_until", stored as a string that parses as RFC 3339) that is not
+//     in the fixed-width form is rewritten to it, the same instant to the
+//     millisecond. Key attributes, nested maps and lists (settings, the
+//     survey's response, webhook secrets, case notes), numbers (the TTL)
+//     and attributes with other names (order IDs, comments, which may hold
+//     anything) are left as they are: only top-level times are compared
+//     as strings by conditions and sort keys;
+//   - a survey that can still be answered and has no follow-up policy gets
+//     its store's current one;
+//   - a survey without a pointer under its customer gets one.
+//
+// It reads the table once with a Scan; each change is a conditional write
+// that applies only while the item holds what was read, else the item is
+// counted as skipped for the next run. The stream relay ignores these
+// writes: it acts on new responses and cases and on cases turning resolved.
+// report, when not nil, is called after each page is read.
+//
+// Only the operator's tool (storectl upgrade) calls Upgrade: no Lambda
+// function scans, and none is allowed dynamodb:Scan. So Scan is not part of
+// API; the client DB was built with must have it (a *dynamodb.Client does).
+func (db *DB) Upgrade(ctx context.Context, report func(UpgradeProgress)) (UpgradeReport, error) {
+	scanner, ok := db.api.(dynamodb.ScanAPIClient)
+	if !ok {
+		return UpgradeReport{}, errors.New("upgrade: the DynamoDB client cannot scan")
+	}
+	u := &upgrader{db: db, policies: map[string]*closeloop.FollowupPolicy{}}
+	// A consistent read, so that an item written a moment ago is read as
+	// it is and its conditional write is not needlessly skipped.
+	in := &dynamodb.ScanInput{TableName: aws.String(db.table), ConsistentRead: aws.Bool(true)}
+	pages := dynamodb.NewScanPaginator(scanner, in)
+	for n := 1; pages.HasMorePages(); n++ {
+		out, err := pages.NextPage(ctx)
+		if err != nil {
+			return u.report, fmt.Errorf("upgrade: scan: %w", err)
+		}
+		u.report.Scanned += len(out.Items)
+		if report != nil {
+			report(UpgradeProgress{Page: n, Items: len(out.Items), Totals: u.report})
+		}
+		if err := u.page(ctx, out.Items); err != nil {
+			return u.report, fmt.Errorf("upgrade: %w", err)
+		}
+	}
+	return u.report, nil
+}
+
+// upgrader is one run of Upgrade.
+type upgrader struct {
+	db     *DB
+	report UpgradeReport
+	// policies caches each store's policy, so its settings are read once;
+	// nil for a store that no longer exists.
+	policies map[string]*closeloop.FollowupPolicy
+}
+
+// page upgrades the items of one page of the scan.
+func (u *upgrader) page(ctx context.Context, items []map[string]types.AttributeValue) error {
+	var surveys []closeloop.Survey
+	for _, item := range items {
+		s, isSurvey, err := asSurvey(item)
+		if err != nil {
+			return err
+		}
+		if err := u.item(ctx, item, s, isSurvey); err != nil {
+			return err
+		}
+		if isSurvey {
+			surveys = append(surveys, s)
+		}
+	}
+	return u.pointers(ctx, surveys)
+}
+
+// item rewrites the item's stale times and, for a survey that lacks it,
+// copies the policy, in one conditional update.
+func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValue, s closeloop.Survey, isSurvey bool) error {
+	fixed := staleTimes(item)
+	var policy *closeloop.FollowupPolicy
+	if _, has := item["policy"]; isSurvey && !has && slices.Contains(awaitingAnswer, s.Status) {
+		var err error
+		if policy, err = u.policy(ctx, s.StoreID); err != nil {
+			return err
+		}
+	}
+	if len(fixed) == 0 && policy == nil {
+		return nil
+	}
+	names := map[string]string{}
+	values := map[string]types.AttributeValue{}
+	var sets, conditions []string
+	for i, name := range slices.Sorted(maps.Keys(fixed)) {
+		n, to, was := "#t"+itoa(i), ":t"+itoa(i), ":was"+itoa(i)
+		names[n], values[to], values[was] = name, str(fixed[name]), item[name]
+		sets = append(sets, n+" = "+to)
+		conditions = append(conditions, n+" = "+was)
+	}
+	if policy != nil {
+		p, err := marshal(*policy)
+		if err != nil {
+			return err
+		}
+		names["#policy"], names["#status"] = "policy", "status"
+		values[":policy"] = &types.AttributeValueMemberM{Value: p}
+		sets = append(sets, "#policy = :policy")
+		// Answered meanwhile: the policy would never be read.
+		conditions = append(conditions, "attribute_not_exists(#policy)", statusIn(awaitingAnswer, values))
+	}
+	_, err := u.db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(u.db.table),
+		Key:                       map[string]types.AttributeValue{attrPK: item[attrPK], attrSK: item[attrSK]},
+		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ")),
+		ConditionExpression:       aws.String(strings.Join(conditions, " AND ")),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	switch {
+	case conditionFailed(err):
+		u.report.Skipped++
+		return nil
+	case err != nil:
+		return fmt.Errorf("update item: %w", err)
+	}
+	u.report.TimesRewritten += len(fixed)
+	if policy != nil {
+		u.report.PoliciesCopied++
+	}
+	return nil
+}
+
+// policy returns a store's current follow-up policy, nil when the store is
+// gone (its surveys keep falling back to the defaults).
+func (u *upgrader) policy(ctx context.Context, storeID string) (*closeloop.FollowupPolicy, error) {
+	if p, ok := u.policies[storeID]; ok {
+		return p, nil
+	}
+	store, err := u.db.Store(ctx, storeID)
+	var p *closeloop.FollowupPolicy
+	switch {
+	case closeloop.ErrorCode(err) == closeloop.ENOTFOUND:
+	case err != nil:
+		return nil, err
+	default:
+		policy := store.Settings.Policy()
+		p = &policy
+	}
+	u.policies[storeID] = p
+	return p, nil
+}
+
+// pointers writes the pointers the surveys lack under their customers. A
+// pointer only repeats what never changes in its survey, so one that is
+// found written meanwhile is the same pointer: neither a change nor a skip.
+func (u *upgrader) pointers(ctx context.Context, surveys []closeloop.Survey) error {
+	surveys = slices.DeleteFunc(surveys, func(s closeloop.Survey) bool { return s.StoreID == "" || s.Customer.Email == "" })
+	// Read first, in batches, so that a run over an upgraded table writes
+	// nothing at all.
+	for chunk := range slices.Chunk(surveys, 100) {
+		keys := make([]map[string]types.AttributeValue, len(chunk))
+		for i, s := range chunk {
+			keys[i] = key(customerPK(s.StoreID, s.Customer.Email), surveyPointerSK(s))
+		}
+		found, err := u.db.batchGet(ctx, keys)
+		if err != nil {
+			return err
+		}
+		exists := map[[2]string]bool{}
+		for _, item := range found {
+			exists[itemKey(item)] = true
+		}
+		for i, s := range chunk {
+			if exists[itemKey(keys[i])] {
+				continue
+			}
+			pointer, err := marshal(surveyPointer{
+				PK: customerPK(s.StoreID, s.Customer.Email), SK: surveyPointerSK(s),
+				SurveyID: s.SurveyID, OrderID: s.OrderID, CreatedAt: s.CreatedAt,
+			})
+			if err != nil {
+				return err
+			}
+			_, err = u.db.api.PutItem(ctx, &dynamodb.PutItemInput{
+				TableName: aws.String(u.db.table), Item: pointer,
+				ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			})
+			switch {
+			case conditionFailed(err):
+			case err != nil:
+				return fmt.Errorf("put survey pointer: %w", err)
+			default:
+				u.report.PointersWritten++
+			}
+		}
+	}
+	return nil
+}
+
+// asSurvey decodes item when it is a survey (its key is its survey's).
+func asSurvey(item map[string]types.AttributeValue) (closeloop.Survey, bool, error) {
+	id, ok := item["survey_id"].(*types.AttributeValueMemberS)
+	if !ok || itemKey(item) != itemKey(surveyKey(id.Value)) {
+		return closeloop.Survey{}, false, nil
+	}
+	var rec surveyRecord
+	if err := unmarshal(item, &rec); err != nil {
+		// A survey's key names no customer, so it can be shown.
+		return closeloop.Survey{}, false, fmt.Errorf("decode survey %s: %w", id.Value, err)
+	}
+	return rec.Survey, true, nil
+}
+
+// itemKey is the pk and sk of an item or key.
+func itemKey(item map[string]types.AttributeValue) [2]string {
+	var k [2]string
+	for i, name := range []string{attrPK, attrSK} {
+		if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+			k[i] = v.Value
+		}
+	}
+	return k
+}
+
+// staleTimes returns the item's top-level times that are not in the
+// fixed-width form, by attribute name, each as it should be stored.
+func staleTimes(item map[string]types.AttributeValue) map[string]string {
+	fixed := map[string]string{}
+	for name, v := range item {
+		s, ok := v.(*types.AttributeValueMemberS)
+		if !ok || !timeName(name) || slices.Contains(keyAttributes, name) {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, s.Value)
+		if err != nil {
+			continue
+		}
+		if stamped := stamp(t); stamped != s.Value {
+			fixed[name] = stamped
+		}
+	}
+	return fixed
+}
+
+// timeName reports whether an attribute's name says it holds a time, as
+// every stored time's does. The name is checked besides the value so that
+// text which merely looks like a time (an order ID, a comment) is kept.
+func timeName(name string) bool {
+	return name == "at" || strings.HasSuffix(name, "_at") || strings.HasSuffix(name, "_by") || strings.HasSuffix(name, "_until")
+}
