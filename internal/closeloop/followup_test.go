@@ -139,4 +139,3 @@ func TestEventIDsFollowTheFact(t *testing.T) {
 		t.Fatalf("ids %s %s %s: the same fact must give the same id, another resolution another", a.EventID, b.EventID, c.EventID)
 	}
 }
-

@@ -174,7 +174,6 @@ func waitAccepted(t *testing.T, s shop, n int, timeout time.Duration) []event {
 	}
 }
 
-
 func TestSuppressedCustomerGetsNoAcknowledgementButSupportIsAlerted(t *testing.T) {
 	s := newShop(t)
 	email := apptest.Email("unsubscribed")

@@ -8,8 +8,8 @@ import (
 	"reflect"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
-	"github.com/closeloop/closeloop/internal/webhook"
 	"github.com/closeloop/closeloop/internal/web"
+	"github.com/closeloop/closeloop/internal/webhook"
 )
 
 // maxSettingsBody is far above any valid settings (40 addresses, a few URLs).
