@@ -31,7 +31,7 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedMail|app.NeedQueues)
+	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedSender|app.NeedFollowupQueue|app.NeedWebhookQueue)
 	if err != nil {
 		return err
 	}

@@ -35,8 +35,13 @@ type Need int
 
 // What a function may need from the environment.
 const (
-	NeedMail   Need = 1 << iota // PUBLIC_BASE_URL and SENDER_ADDRESS
-	NeedQueues                  // FOLLOWUP_QUEUE_URL and WEBHOOK_QUEUE_URL
+	NeedSender        Need = 1 << iota // SENDER_ADDRESS
+	NeedPublicURL                      // PUBLIC_BASE_URL
+	NeedFollowupQueue                  // FOLLOWUP_QUEUE_URL
+	NeedWebhookQueue                   // WEBHOOK_QUEUE_URL
+
+	// NeedMail is what a function sending emails with links needs.
+	NeedMail = NeedSender | NeedPublicURL
 )
 
 // LoadConfig reads the configuration; a missing required variable fails
@@ -56,10 +61,10 @@ func LoadConfig(getenv func(string) string, needs Need) (Config, error) {
 		need        Need
 	}{
 		{"TABLE_NAME", c.Table, 0},
-		{"PUBLIC_BASE_URL", c.PublicBaseURL, NeedMail},
-		{"SENDER_ADDRESS", c.SenderAddress, NeedMail},
-		{"FOLLOWUP_QUEUE_URL", c.FollowupQueueURL, NeedQueues},
-		{"WEBHOOK_QUEUE_URL", c.WebhookQueueURL, NeedQueues},
+		{"PUBLIC_BASE_URL", c.PublicBaseURL, NeedPublicURL},
+		{"SENDER_ADDRESS", c.SenderAddress, NeedSender},
+		{"FOLLOWUP_QUEUE_URL", c.FollowupQueueURL, NeedFollowupQueue},
+		{"WEBHOOK_QUEUE_URL", c.WebhookQueueURL, NeedWebhookQueue},
 	}
 	for _, r := range required {
 		if r.value == "" && needs&r.need == r.need {

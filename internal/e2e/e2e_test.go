@@ -41,26 +41,35 @@ const sampleEmail = "ada@example.com"
 // publicBaseURL is where the dispatch function says the survey pages are.
 const publicBaseURL = "https://feedback.test"
 
+// storeID is the store newShop creates, the one the sample events name.
+const storeID = "shop-e2e"
+
 // shop is a store in a table of the test's own.
 type shop struct {
 	table    string
 	key      string // the owner API key
 	settings closeloop.Settings
+	db       *dynamo.DB // the table, for seeding what a test needs
 }
 
-// newShop creates a table and a store whose surveys are due at once.
-func newShop(t *testing.T) shop {
+// newShop creates a table and a store whose surveys are due at once, with
+// its settings changed by each of configure.
+func newShop(t *testing.T, configure ...func(*closeloop.Settings)) shop {
 	t.Helper()
 	client := testenv.DynamoDB(t)
 	table := testenv.NewTable(t, client)
 	settings := closeloop.DefaultSettings()
 	settings.SurveyDelayHours = 0
 	settings.Branding.Name = "E2E Shop"
-	_, key, err := stores.Create(context.Background(), dynamo.New(client, table), "shop-e2e", settings, time.Now())
+	for _, c := range configure {
+		c(&settings)
+	}
+	db := dynamo.New(client, table)
+	_, key, err := stores.Create(context.Background(), db, storeID, settings, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return shop{table: table, key: key, settings: settings}
+	return shop{table: table, key: key, settings: settings, db: db}
 }
 
 // env is what template.yaml gives every function, pointed at DynamoDB Local.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,12 +27,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"gopkg.in/yaml.v3"
 
 	"github.com/closeloop/closeloop/internal/testenv"
 )
 
 // functionNames are the functions under functions/ the tests run.
-var functionNames = []string{"admin", "dispatch", "public"}
+var functionNames = []string{"admin", "dispatch", "public", "relay", "followup", "webhook", "sla"}
 
 // binaries are the bootstraps, built once per test binary into dir (made
 // and removed by TestMain).
@@ -95,6 +98,7 @@ type function struct {
 // attached to the test's output when the test failed.
 func startFunction(t *testing.T, name string, env map[string]string) *function {
 	t.Helper()
+	checkTemplateEnv(t, name, env)
 	rie := testenv.RIE(t)
 	boot := bootstrap(t, name)
 	f := &function{name: name, logPath: filepath.Join(t.TempDir(), name+"-rie.log")}
@@ -170,6 +174,60 @@ func functionEnv(t *testing.T, name string, extra map[string]string) []string {
 		list = append(list, k+"="+v)
 	}
 	return list
+}
+
+// checkTemplateEnv fails the test when env sets a variable of the
+// product's own (not an AWS_ endpoint of the local stack) that
+// template.yaml does not give the function: such a test would pass where
+// the deployed function cannot start.
+func checkTemplateEnv(t *testing.T, name string, env map[string]string) {
+	t.Helper()
+	id := strings.ToUpper(name[:1]) + name[1:] + "Function"
+	given := templateVariables(t, id)
+	for k := range env {
+		if !strings.HasPrefix(k, "AWS_") && !slices.Contains(given, k) {
+			t.Fatalf("%s: the test sets %s, which template.yaml does not give %s (it gives %q)", name, k, id, given)
+		}
+	}
+}
+
+// templateVariables lists the environment variables template.yaml gives
+// the function with logical id id: Globals' and its own.
+func templateVariables(t *testing.T, id string) []string {
+	t.Helper()
+	type environment struct {
+		Variables map[string]yaml.Node `yaml:"Variables"`
+	}
+	var tpl struct {
+		Globals struct {
+			Function struct {
+				Environment environment `yaml:"Environment"`
+			} `yaml:"Function"`
+		} `yaml:"Globals"`
+		Resources map[string]struct {
+			Type       string `yaml:"Type"`
+			Properties struct {
+				Environment environment `yaml:"Environment"`
+			} `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, &tpl); err != nil {
+		t.Fatalf("template.yaml: %v", err)
+	}
+	fn, ok := tpl.Resources[id]
+	if !ok || fn.Type != "AWS::Serverless::Function" {
+		t.Fatalf("template.yaml has no function %s", id)
+	}
+	names := slices.Collect(maps.Keys(tpl.Globals.Function.Environment.Variables))
+	for k := range fn.Properties.Environment.Variables {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // awaitListening waits until addr accepts TCP connections, the process
@@ -263,6 +321,20 @@ func (f *function) invoke(t *testing.T, event []byte) []byte {
 		t.Fatalf("invoke %s: function error %s: %s", f.name, fnErr.ErrorType, fnErr.ErrorMessage)
 	}
 	return body
+}
+
+// invokeJSON invokes the function with event encoded as JSON and decodes
+// its response into resp (a partial batch response, a report).
+func (f *function) invokeJSON(t *testing.T, event, resp any) {
+	t.Helper()
+	b, err := json.Marshal(event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := f.invoke(t, b)
+	if err := json.Unmarshal(raw, resp); err != nil {
+		t.Fatalf("%s: response %s: %v", f.name, raw, err)
+	}
 }
 
 // reportLine matches the emulator's REPORT line of a cold start, and
