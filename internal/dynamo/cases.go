@@ -244,7 +244,7 @@ func (db *DB) Cases(ctx context.Context, storeID string, f closeloop.CaseFilter)
 		return nil, "", &closeloop.Error{Code: closeloop.EINVALID, Message: "unknown status",
 			Fields: map[string]string{"status": "must be open, claimed, resolved or overdue"}}
 	}
-	start, err := decodeCursor(f.Cursor, "list_pk", list)
+	start, err := decodeCursor(f.Cursor, "list_pk", "list_sk", list)
 	if err != nil {
 		return nil, "", err
 	}
@@ -297,10 +297,10 @@ func encodeCursor(last map[string]types.AttributeValue) string {
 	return base64.RawURLEncoding.EncodeToString(data)
 }
 
-// decodeCursor reads a cursor back into the key to start after; it must be
-// a key of the list being read (partition attribute partAttr equal to
-// part), so a cursor cannot lead into another store's list.
-func decodeCursor(cursor, partAttr, part string) (map[string]types.AttributeValue, error) {
+// decodeCursor reads a cursor back into the key to start after: the
+// table's key and the index's (partAttr, sortAttr). Its partition must be
+// part, the list being read, so a cursor cannot lead into another store's.
+func decodeCursor(cursor, partAttr, sortAttr, part string) (map[string]types.AttributeValue, error) {
 	if cursor == "" {
 		return nil, nil
 	}
@@ -314,7 +314,7 @@ func decodeCursor(cursor, partAttr, part string) (map[string]types.AttributeValu
 	if err := json.Unmarshal(data, &plain); err != nil || plain[partAttr] != part || plain["pk"] == "" || plain["sk"] == "" {
 		return nil, bad
 	}
-	names := []string{"pk", "sk", partAttr, partAttr[:len(partAttr)-2] + "sk"}
+	names := []string{"pk", "sk", partAttr, sortAttr}
 	start := map[string]types.AttributeValue{}
 	for name, v := range plain {
 		if !slices.Contains(names, name) {
