@@ -17,6 +17,9 @@ type Store struct {
 	// WebhookSecrets sign the store's webhook deliveries; never shown in
 	// settings (POST /v1/settings/webhook-secret shows a new one once).
 	WebhookSecrets WebhookSecrets `json:"webhook_secrets"`
+	// CursorKey signs the store's list cursors, so that a client cannot
+	// forge one; never shown.
+	CursorKey string `json:"cursor_key"`
 }
 
 // Webhooks reports whether the store receives webhook events: it has a

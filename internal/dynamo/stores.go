@@ -10,11 +10,18 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
 
+// storeRecord is a store. Every store is listed under STORES in the lists
+// index, so the scheduled digest finds them without a scan.
 type storeRecord struct {
-	PK string `json:"pk"`
-	SK string `json:"sk"`
+	PK     string `json:"pk"`
+	SK     string `json:"sk"`
+	ListPK string `json:"list_pk"`
+	ListSK string `json:"list_sk"`
 	closeloop.Store
 }
+
+// storesList is the lists index partition of every store.
+const storesList = "STORES"
 
 func storeKey(storeID string) map[string]types.AttributeValue {
 	return key("STORE#"+storeID, "#SETTINGS")
@@ -39,7 +46,7 @@ func keyListingKey(storeID, keyID string) map[string]types.AttributeValue {
 // CreateStore saves a new store with its first API key, whose secret hash is
 // keyHash. It fails with ECONFLICT when the store exists.
 func (db *DB) CreateStore(ctx context.Context, store closeloop.Store, k closeloop.Key, keyHash string) error {
-	storeItem, err := marshal(storeRecord{PK: "STORE#" + store.StoreID, SK: "#SETTINGS", Store: store})
+	storeItem, err := marshal(storeRecord{PK: "STORE#" + store.StoreID, SK: "#SETTINGS", ListPK: storesList, ListSK: store.StoreID, Store: store})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"slices"
 	"hash/fnv"
 	"strconv"
 	"time"
@@ -284,7 +285,22 @@ type responseRecord struct {
 	SK    string `json:"sk"`
 	Type  string `json:"type"`
 	Email string `json:"email"` // the customer's, for exports by address
+	// SKUs are the items' SKUs, for filtering a store's responses by
+	// product (contains() reads a set, not a list of maps).
+	SKUs []string `json:"skus,omitempty,stringset"`
 	closeloop.ResponseItem
+}
+
+// skus lists the distinct SKUs of items, sorted.
+func skus(items []closeloop.Item) []string {
+	var out []string
+	for _, it := range items {
+		if !slices.Contains(out, it.SKU) {
+			out = append(out, it.SKU)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Item types the stream relay acts on (the "type" attribute).
@@ -338,7 +354,7 @@ func (db *DB) answerItems(s closeloop.Survey, r closeloop.Response, c *closeloop
 	}
 	respItem, err := marshal(responseRecord{
 		PK: "STORE#" + s.StoreID + "#RESPONSES", SK: stamp(answeredAt) + "#" + s.SurveyID, Type: typeResponse,
-		Email: s.Customer.Email,
+		Email: s.Customer.Email, SKUs: skus(s.Items),
 		ResponseItem: closeloop.ResponseItem{
 			StoreID: s.StoreID, SurveyID: s.SurveyID, OrderID: s.OrderID, Customer: s.Customer,
 			Items: s.Items, AnsweredAt: answeredAt, Response: r,

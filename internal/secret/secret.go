@@ -48,6 +48,10 @@ func NewAPIKey() (key, hash string) {
 	return key, Hash(key)
 }
 
+// NewKey returns 256 random bits in hex, for a signing key that is stored
+// (a cursor key, say) rather than only its hash.
+func NewKey() string { return hex.EncodeToString(random(32)) }
+
 // Hash is the SHA-256 of s in hex. Tokens carry 256 random bits, so a fast
 // hash is enough: there is nothing to brute-force.
 func Hash(s string) string {

@@ -28,7 +28,7 @@ func Create(ctx context.Context, repo Stores, storeID string, settings closeloop
 	if err := settings.Validate(); err != nil {
 		return closeloop.Store{}, "", err
 	}
-	store := closeloop.Store{StoreID: storeID, Settings: settings, CreatedAt: now.UTC()}
+	store := closeloop.Store{StoreID: storeID, Settings: settings, CreatedAt: now.UTC(), CursorKey: secret.NewKey()}
 	secretKey, hash := secret.NewAPIKey()
 	key := closeloop.Key{KeyID: secret.NewID("k"), StoreID: storeID, Role: closeloop.RoleOwner, Name: "first owner key", CreatedAt: now.UTC()}
 	if err := repo.CreateStore(ctx, store, key, hash); err != nil {
