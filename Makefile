@@ -34,7 +34,8 @@ SAM_FUNCTION_DIR_RelayFunction    := relay
 SAM_FUNCTION_DIR_FollowupFunction := followup
 SAM_FUNCTION_DIR_WebhookFunction  := webhook
 SAM_FUNCTION_DIR_SlaFunction      := sla
-SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction
+SAM_FUNCTION_DIR_DigestFunction   := digest
+SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction DigestFunction
 
 .PHONY: $(addprefix build-,$(SAM_FUNCTIONS))
 $(addprefix build-,$(SAM_FUNCTIONS)): build-%:

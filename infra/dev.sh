@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make dev: installs and starts the local AWS stack "dev" (DynamoDB Local on
 # 8000, the SES inbox on 8005, SQS on 5005), then runs every function's
-# handler in one process on http://localhost:8080 with a demo store. Ctrl-C
+# handler in one process on http://localhost:8080 with a demo store, which
+# storectl seed fills with a week of answers once the server is up. Ctrl-C
 # stops all of it.
 set -euo pipefail
 
@@ -25,5 +26,30 @@ export SENDER_ADDRESS=feedback@demo-coffee.example
 export STAGE=dev
 
 go build -o .local/bin/devserver ./infra/devserver
-# Not exec: the EXIT trap must still stop the stack when the server ends.
+go build -o .local/bin/storectl ./infra/storectl
+
+# seed_demo waits for the devserver (it creates the table and the demo store,
+# writes .local/demo.json, then serves) and seeds the demo store's answers
+# through storectl, as the product's own writes, so that the summaries and
+# products have something to show. The stream relay then sends their
+# thank-you and acknowledgement emails to the seeded addresses.
+seed_demo() {
+	local deadline=$((SECONDS + 120))
+	while ((SECONDS < deadline)); do
+		if curl -s -o /dev/null --max-time 1 http://127.0.0.1:8080/ && [[ -s .local/demo.json ]]; then
+			# exec: the seeder's pid is storectl's, for the EXIT trap to stop.
+			exec .local/bin/storectl seed -table "$TABLE_NAME" -store demo -days 7 -answers 24
+		fi
+		sleep 0.2
+	done
+	echo "dev.sh: the devserver did not answer on 127.0.0.1:8080; the demo store is not seeded" >&2
+}
+seed_demo &
+seeder=$!
+# The seeder runs in the background, where Ctrl-C does not reach it: stop it
+# before the stack.
+trap 'kill "$seeder" 2>/dev/null || true; infra/stack.sh stop dev' EXIT
+
+# In the foreground, for Ctrl-C; not exec: the EXIT trap must still stop the
+# seeder and the stack when the server ends.
 .local/bin/devserver -addr 127.0.0.1:8080 -inbox http://localhost:8005 "$@"

@@ -44,6 +44,7 @@ var fixtureFunction = map[string]string{
 	"followup": "FollowupFunction",
 	"webhook":  "WebhookFunction",
 	"sla":      "SlaFunction",
+	"digest":   "DigestFunction",
 }
 
 func TestCfnLint(t *testing.T) {
@@ -139,7 +140,7 @@ func TestEventFixtures(t *testing.T) {
 			case "admin", "public":
 				req := decodeRoundTrip[events.APIGatewayV2HTTPRequest](t, data)
 				checkHTTPRequest(t, req, routes[fn])
-			case "dispatch", "sla":
+			case "dispatch", "sla", "digest":
 				ev := decodeRoundTrip[events.EventBridgeEvent](t, data)
 				checkScheduledEvent(t, ev, fn, eventSources(tpl, fn, "Schedule"))
 			case "relay":
@@ -424,7 +425,7 @@ func TestRelayFilterMatchesTemplate(t *testing.T) {
 		{"INSERT of a response without a case (the thank-you)", true},
 		{"INSERT of a case (support alert and acknowledgement)", true},
 		{"MODIFY of a case to resolved with notify_customer (the closing email)", true},
-		{"MODIFY of a survey", false},
+		{"MODIFY of a survey from sending to sent (its products' sent counters)", true},
 		{"TTL REMOVE of a delivery record", false},
 		{"MODIFY of a case that stays open (a note added)", false},
 	}

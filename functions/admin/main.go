@@ -16,6 +16,7 @@ import (
 	"github.com/closeloop/closeloop/internal/dynamo"
 	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/storeapi"
+	"github.com/closeloop/closeloop/internal/summary"
 	"github.com/closeloop/closeloop/internal/survey"
 	"github.com/closeloop/closeloop/internal/webhook"
 )
@@ -34,9 +35,10 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
 	api := storeapi.New(storeapi.Deps{
-		Keys: db, Stores: db, Surveys: db, Points: db,
+		Keys: db, Stores: db, Surveys: db, Points: db, Responses: db,
 		Ingest:    survey.NewService(db, db, time.Now),
 		Followups: followup.NewService(db, time.Now),
+		Summaries: summary.New(db, time.Now),
 		CheckWebhookURL: func(ctx context.Context, raw string) error {
 			return webhook.ValidateURL(ctx, raw, net.DefaultResolver, false)
 		},

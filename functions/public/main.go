@@ -1,4 +1,5 @@
-// Command public is the customer pages Lambda function (/s/..., /u/...), behind the HTTP API.
+// Command public is the customer pages Lambda function (/s/..., /u/...,
+// and the owners' digest unsubscribe page /d/...), behind the HTTP API.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/digest"
 	"github.com/closeloop/closeloop/internal/dynamo"
 	"github.com/closeloop/closeloop/internal/pages"
 	"github.com/closeloop/closeloop/internal/render"
@@ -36,6 +38,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
 	surveys := survey.NewService(db, db, time.Now)
-	lambda.Start(httpadapter.NewV2(pages.New(surveys, renderer).Routes()).ProxyWithContext)
+	digests := digest.NewUnsubscribes(db)
+	lambda.Start(httpadapter.NewV2(pages.New(surveys, digests, renderer).Routes()).ProxyWithContext)
 	return nil
 }

@@ -42,7 +42,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
 	queues := sqs.NewFromConfig(awsCfg)
 	mail := mailing.New(db, sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet), time.Now)
-	r := relay.New(dynamo.DecodeChange, db, mail,
+	r := relay.New(dynamo.DecodeChange, db, db, mail,
 		sqsqueue.New(queues, cfg.FollowupQueueURL), sqsqueue.New(queues, cfg.WebhookQueueURL),
 		renderer, relay.Config{DefaultSender: cfg.SenderAddress}, time.Now)
 	lambda.Start(r.Handle)

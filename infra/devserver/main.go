@@ -1,7 +1,8 @@
 // Command devserver runs the whole product in one local process for
 // `make dev`: it creates the table from template.yaml in DynamoDB Local,
 // seeds a demo store with an owner key and three orders, serves every
-// route on one port, and ticks dispatch every few seconds. infra/dev.sh
+// route on one port, and ticks dispatch, the SLA check and the weekly
+// digest every few seconds. infra/dev.sh
 // starts the local AWS stack and points the SDK at it.
 package main
 
@@ -48,7 +49,7 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	flags := flag.NewFlagSet("devserver", flag.ContinueOnError)
 	addr := flags.String("addr", "127.0.0.1:8080", "where to serve every route")
-	every := flags.Duration("dispatch-every", 5*time.Second, "how often dispatch and the SLA check run")
+	every := flags.Duration("dispatch-every", 5*time.Second, "how often dispatch, the SLA check and the weekly digest run")
 	poll := flags.Duration("poll-every", time.Second, "how often the stream and the queues are polled when idle")
 	template := flags.String("template", "template.yaml", "the SAM template holding the table")
 	demoFile := flags.String("demo-file", ".local/demo.json", "where to write the demo store ID and API key")
@@ -119,7 +120,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	ticker := time.NewTicker(*every)
 	defer ticker.Stop()
 	for {
-		// Dispatch and the SLA check, as their schedules would run them.
+		// Dispatch, the SLA check and the digest, as their schedules would
+		// run them.
 		rep, err := product.Dispatcher.Run(ctx)
 		if err != nil && ctx.Err() == nil {
 			slog.Error("dispatch run", "err", err)
@@ -131,6 +133,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 			slog.Error("sla check", "err", err)
 		} else if sla.Due > 0 {
 			slog.Info("sla check", "report", sla)
+		}
+		// The digest's schedule is hourly; every tick is as safe, since
+		// each owner gets one per store and week.
+		dg, err := product.Digest.Run(ctx)
+		if err != nil && ctx.Err() == nil {
+			slog.Error("digest run", "err", err)
+		} else if dg.Sent > 0 || dg.Failed > 0 {
+			slog.Info("digest run", "report", dg)
 		}
 		select {
 		case <-ctx.Done():

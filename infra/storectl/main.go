@@ -20,6 +20,26 @@
 // PutItem on the table.
 //
 //	go run ./infra/storectl upgrade -table closeloop-prod-Table-XYZ
+//
+// backfill-counters counts in the store and product counters the surveys
+// sent and the answers given before counters existed (this release). Run
+// it once after deploying the release, after upgrade. Like upgrade it
+// reads the whole table, prints a line per page and the counts at the end,
+// is safe to run while the product runs and to run again: each send and
+// answer is marked counted in the transaction that counts it, and a
+// second run counts nothing. -dry-run only reports what it would count.
+// Its credentials need dynamodb:Scan, GetItem, BatchGetItem, UpdateItem and
+// PutItem on the table.
+//
+//	go run ./infra/storectl backfill-counters -table closeloop-prod-Table-XYZ [-dry-run]
+//
+// seed gives a store (the demo store of make dev) a few days of surveys
+// and answers from made-up customers (seed-<n>@example.com), written
+// through the same code as real ones: for demos and development tables,
+// never a real store. The same -seed makes the same data; a second run
+// finds its orders and skips them.
+//
+//	go run ./infra/storectl seed -table closeloop-dev -store demo -days 7 -answers 24
 package main
 
 import (
@@ -50,7 +70,9 @@ func main() {
 
 const usage = `usage:
   storectl create -table TABLE -store STORE_ID [-name NAME] [-sender EMAIL] [-reply-to EMAIL] [-support EMAILS] [-owner EMAILS] [-time-zone ZONE] [-locale TAG] [-json]
-  storectl upgrade -table TABLE`
+  storectl upgrade -table TABLE
+  storectl backfill-counters -table TABLE [-dry-run]
+  storectl seed -table TABLE -store STORE_ID [-days 7] [-answers 24] [-seed 1]`
 
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	if len(args) == 0 {
@@ -61,6 +83,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return create(ctx, args[1:], getenv, out)
 	case "upgrade":
 		return upgrade(ctx, args[1:], getenv, out)
+	case "backfill-counters":
+		return backfillCounters(ctx, args[1:], getenv, out)
+	case "seed":
+		return seed(ctx, args[1:], getenv, out)
 	}
 	return errors.New(usage)
 }
@@ -129,13 +155,54 @@ func upgrade(ctx context.Context, args []string, getenv func(string) string, out
 		fmt.Fprintf(out, "page %d: %d items read, %d so far\n", p.Page, p.Items, p.Totals.Scanned)
 	})
 	// What was done before a failure is done: the counts say how far it got.
-	fmt.Fprintf(out, "%d items scanned: %d times rewritten, %d policies copied, %d pointers written, %d skipped\n",
-		report.Scanned, report.TimesRewritten, report.PoliciesCopied, report.PointersWritten, report.Skipped)
+	fmt.Fprintf(out, "%d items scanned: %d times rewritten, %d policies copied, %d pointers written, %d stores listed, %d skipped\n",
+		report.Scanned, report.TimesRewritten, report.PoliciesCopied, report.PointersWritten, report.StoresListed, report.Skipped)
 	if err != nil {
 		return fmt.Errorf("%w (the upgrade can be run again)", err)
 	}
 	if report.Skipped > 0 {
 		fmt.Fprintf(out, "%d items changed while the upgrade ran; run it again to upgrade them.\n", report.Skipped)
+	}
+	return nil
+}
+
+// backfillCounters counts the sends and answers made before counters
+// existed.
+func backfillCounters(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	flags := flag.NewFlagSet("backfill-counters", flag.ContinueOnError)
+	table := flags.String("table", getenv("TABLE_NAME"), "the closeloop table (the stack's TableName output)")
+	dryRun := flags.Bool("dry-run", false, "only report what would be counted")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *table == "" {
+		return errors.New("-table is required")
+	}
+	db, err := open(ctx, *table, getenv)
+	if err != nil {
+		return err
+	}
+	backfill := db.BackfillCounters
+	if *dryRun {
+		backfill = db.PlanBackfillCounters
+	}
+	report, err := backfill(ctx, func(p dynamo.BackfillProgress) {
+		fmt.Fprintf(out, "page %d: %d items read, %d so far\n", p.Page, p.Items, p.Totals.Scanned)
+	})
+	// What was counted before a failure is counted: the counts say how far
+	// it got.
+	if *dryRun {
+		fmt.Fprintf(out, "dry run, nothing written: %d items scanned: %d surveys and %d responses to count, %d already counted\n",
+			report.Scanned, report.SurveysCounted, report.ResponsesCounted, report.AlreadyCounted)
+	} else {
+		fmt.Fprintf(out, "%d items scanned: %d surveys counted, %d responses counted, %d skipped (changed meanwhile), %d already counted\n",
+			report.Scanned, report.SurveysCounted, report.ResponsesCounted, report.Skipped, report.AlreadyCounted)
+	}
+	if err != nil {
+		return fmt.Errorf("%w (the backfill can be run again)", err)
+	}
+	if report.Skipped > 0 {
+		fmt.Fprintf(out, "%d items changed while the backfill ran; run it again to count them.\n", report.Skipped)
 	}
 	return nil
 }

@@ -82,7 +82,7 @@ func TestUpgradeCommand(t *testing.T) {
 	}
 	// The store, its key's two items and the survey; the store's times
 	// are fixed-width already.
-	for _, want := range []string{"page 1: 4 items read, 4 so far", "4 items scanned: 5 times rewritten, 1 policies copied, 1 pointers written, 0 skipped"} {
+	for _, want := range []string{"page 1: 4 items read, 4 so far", "4 items scanned: 5 times rewritten, 1 policies copied, 1 pointers written, 0 stores listed, 0 skipped"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("output %q lacks %q", out.String(), want)
 		}
@@ -108,7 +108,7 @@ func TestUpgradeCommand(t *testing.T) {
 	if err := run(ctx, []string{"upgrade", "-table", table}, os.Getenv, &out); err != nil {
 		t.Fatal(err)
 	}
-	if want := "5 items scanned: 0 times rewritten, 0 policies copied, 0 pointers written, 0 skipped"; !strings.Contains(out.String(), want) {
+	if want := "5 items scanned: 0 times rewritten, 0 policies copied, 0 pointers written, 0 stores listed, 0 skipped"; !strings.Contains(out.String(), want) {
 		t.Fatalf("second run %q, want %q", out.String(), want)
 	}
 	if err := run(ctx, []string{"upgrade"}, os.Getenv, &out); err == nil || !strings.Contains(err.Error(), "-table") {

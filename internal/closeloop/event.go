@@ -58,7 +58,7 @@ func (w WebhookSecrets) Rotate(next string, now time.Time) WebhookSecrets {
 	if w.Current == "" {
 		return WebhookSecrets{Current: next}
 	}
-	until := now.Add(SecretOverlap).UTC()
+	until := now.Add(SecretOverlap).UTC().Truncate(time.Millisecond)
 	return WebhookSecrets{Current: next, Previous: w.Current, PreviousUntil: &until}
 }
 

@@ -48,6 +48,9 @@ type Lease struct {
 	SurveyID string
 	Holder   string
 	Status   Status // the survey's status while held: sending, or sent for a reminder
+	// Survey is the survey as claimed: marking it sent counts it in its
+	// store's and time zone's day.
+	Survey Survey
 }
 
 // TokenHashes are the stored hashes of a survey's link tokens: the survey
@@ -104,4 +107,5 @@ const (
 	KindSupportAlert   = "support_alert"
 	KindOverdueAlert   = "overdue_alert"
 	KindClosing        = "closing"
+	KindDigest         = "digest"
 )

@@ -20,6 +20,9 @@ type Store struct {
 	// CursorKey signs the store's list cursors, so that a client cannot
 	// forge one; never shown.
 	CursorKey string `json:"cursor_key"`
+	// DigestOptOut holds the hashes (digest.AddressHash) of the owner
+	// addresses unsubscribed from the weekly digest; only ever added to.
+	DigestOptOut []string `json:"digest_optout,omitempty"`
 }
 
 // Webhooks reports whether the store receives webhook events: it has a
@@ -48,6 +51,7 @@ type Settings struct {
 	ReplyTo            string   `json:"reply_to"`
 	SupportEmails      []string `json:"support_emails"`
 	OwnerEmails        []string `json:"owner_emails"`
+	DigestWeekday      string   `json:"digest_weekday"` // monday…sunday, store-local
 	WebhookURL         string   `json:"webhook_url"`
 	Branding           Branding `json:"branding"`
 }
@@ -76,6 +80,7 @@ func DefaultSettings() Settings {
 		SLAHours:           24,
 		ContactBudgetDays:  30,
 		MaxSendPerSecond:   10,
+		DigestWeekday:      DefaultDigestWeekday,
 		Branding:           Branding{Name: "Our store", Color: "#1f5fbf"},
 	}
 }
@@ -178,6 +183,9 @@ func (s Settings) Validate() error {
 				p.Add(field, "must list email addresses only")
 			}
 		}
+	}
+	if !validDigestWeekday(s.DigestWeekday) {
+		p.Add("digest_weekday", "must be a day of the week in lower case, monday to sunday")
 	}
 	if s.WebhookURL != "" && !httpsURL(s.WebhookURL) {
 		p.Add("webhook_url", "must be an https URL")

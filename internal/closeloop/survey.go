@@ -230,9 +230,15 @@ type ResponseItem struct {
 }
 
 // Change is what one change of stored data means to the work that follows
-// an answer: a new response, a new case, or a case just resolved.
+// it: a survey's first send, a new response, a new case, or a case just
+// resolved.
 type Change struct {
 	Response *ResponseItem
 	Case     *Case
 	Resolved bool // Case was resolved by this change; else it was opened
+	// Products are the change's counts per product, applied once under
+	// Mark, which names the fact.
+	StoreID  string
+	Products []ProductTally
+	Mark     string
 }

@@ -2,8 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/cursor"
 )
 
 // caseRecord is a follow-up case. It is listed in the "lists" index under
@@ -96,6 +95,10 @@ type caseMove struct {
 	to     closeloop.CaseStatus
 	update string
 	values map[string]types.AttributeValue
+	// counted, when set, gives the writes that count the move (the store's
+	// counters), from the case as it stood: the move is then one
+	// transaction with them, made on condition the case is still so.
+	counted func(before closeloop.Case) []types.TransactWriteItem
 }
 
 // moveCase applies a move to a store's case and returns the case after it.
@@ -113,9 +116,40 @@ func (db *DB) moveCase(ctx context.Context, storeID, caseID string, move caseMov
 	values := move.values
 	values[":store"] = str(storeID)
 	values[":to"] = str(string(move.to))
-	return db.updateCase(ctx, storeID, caseID, "SET #status = :to, "+move.update,
-		"store_id = :store AND "+statusIn(move.from, values), values,
-		fmt.Sprintf("this follow-up cannot become %s from its current status", move.to))
+	conflict := fmt.Sprintf("this follow-up cannot become %s from its current status", move.to)
+	if move.counted == nil {
+		return db.updateCase(ctx, storeID, caseID, "SET #status = :to, "+move.update,
+			"store_id = :store AND "+statusIn(move.from, values), values, conflict)
+	}
+	for attempt := 1; ; attempt++ {
+		before, err := db.Case(ctx, storeID, caseID)
+		if err != nil {
+			return closeloop.Case{}, err
+		}
+		if !slices.Contains(move.from, before.Status) {
+			return before, closeloop.Errorf(closeloop.ECONFLICT, "%s", conflict)
+		}
+		values[":was"] = str(string(before.Status))
+		values[":alerts"] = num(before.OverdueAlerts)
+		err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Update: &types.Update{
+			TableName:                 aws.String(db.table),
+			Key:                       caseKey(caseID),
+			UpdateExpression:          aws.String("SET #status = :to, " + move.update),
+			ConditionExpression:       aws.String("store_id = :store AND #status = :was AND overdue_alerts = :alerts"),
+			ExpressionAttributeNames:  map[string]string{"#status": "status"},
+			ExpressionAttributeValues: values,
+		}}}, move.counted(before)...)})
+		reasons := cancelReasons(err)
+		switch {
+		case err == nil:
+			return db.Case(ctx, storeID, caseID)
+		case len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" && attempt < 3:
+			continue // changed between the read and the write: read again
+		case len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
+			return closeloop.Case{}, closeloop.Errorf(closeloop.EUNAVAILABLE, "the follow-up is changing quickly; try again")
+		}
+		return closeloop.Case{}, unavailable("move case", err)
+	}
 }
 
 // updateCase applies update to a store's case on condition and returns the
@@ -182,6 +216,15 @@ func (db *DB) ResolveCase(ctx context.Context, storeID, caseID string, r closelo
 			":at": str(stamp(at)), ":resolution": str(r.Text), ":notify": &types.AttributeValueMemberBOOL{Value: r.NotifyCustomer},
 			":message": str(r.CustomerMessage), ":list": str(caseList(storeID, closeloop.CaseResolved)),
 		},
+		// A resolution is counted on its day, and leaves the store's
+		// open cases, and its overdue ones when the SLA check found it so.
+		counted: func(before closeloop.Case) []types.TransactWriteItem {
+			overdue := 0
+			if before.OverdueAlerts > 0 {
+				overdue = -1
+			}
+			return append(db.tallyItems(storeID, caseID, closeloop.ResolveTallies(before, at)), db.loadItem(storeID, caseID, -1, overdue))
+		},
 	})
 }
 
@@ -196,6 +239,9 @@ func (db *DB) ReopenCase(ctx context.Context, storeID, caseID string, dueBy time
 			":none": str(""), ":null": &types.AttributeValueMemberNULL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
 			":due": str(stamp(dueBy)), ":zero": num(0), ":list": str(caseList(storeID, closeloop.CaseOpen)),
 			":shard": str(slaShard(caseID)), ":duesk": str(dueSK(dueBy, caseID)),
+		},
+		counted: func(closeloop.Case) []types.TransactWriteItem {
+			return []types.TransactWriteItem{db.loadItem(storeID, caseID, 1, 0)}
 		},
 	})
 }
@@ -244,9 +290,18 @@ func (db *DB) Cases(ctx context.Context, storeID string, f closeloop.CaseFilter)
 		return nil, "", &closeloop.Error{Code: closeloop.EINVALID, Message: "unknown status",
 			Fields: map[string]string{"status": "must be open, claimed, resolved or overdue"}}
 	}
-	start, err := decodeCursor(f.Cursor, "list_pk", "list_sk", list)
-	if err != nil {
-		return nil, "", err
+	// The store's key signs its cursors; it is read only for a page that
+	// takes or gives one.
+	var signer []byte
+	var start map[string]types.AttributeValue
+	if f.Cursor != "" {
+		var err error
+		if signer, err = db.cursorSigner(ctx, storeID); err != nil {
+			return nil, "", err
+		}
+		if start, err = caseStart(signer, f.Cursor, list); err != nil {
+			return nil, "", err
+		}
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(db.table),
@@ -279,53 +334,56 @@ func (db *DB) Cases(ctx context.Context, storeID string, f closeloop.CaseFilter)
 			return cases, "", nil
 		}
 		if len(cases) == f.Limit {
-			return cases, encodeCursor(out.LastEvaluatedKey), nil
+			if signer == nil {
+				if signer, err = db.cursorSigner(ctx, storeID); err != nil {
+					return nil, "", err
+				}
+			}
+			last := out.LastEvaluatedKey
+			return cases, cursor.Encode(signer, casePosition{
+				PK: stringAttr(last[attrPK]), SK: stringAttr(last[attrSK]),
+				ListPK: stringAttr(last["list_pk"]), ListSK: stringAttr(last["list_sk"]),
+			}), nil
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
 }
 
-// encodeCursor makes a page's last key into an opaque cursor.
-func encodeCursor(last map[string]types.AttributeValue) string {
-	plain := map[string]string{}
-	for name, v := range last {
-		if s, ok := v.(*types.AttributeValueMemberS); ok {
-			plain[name] = s.Value
-		}
-	}
-	data, _ := json.Marshal(plain)
-	return base64.RawURLEncoding.EncodeToString(data)
+// casePosition is where a page of cases ended: the last key read, the
+// table's and the lists index's.
+type casePosition struct {
+	PK     string `json:"pk"`
+	SK     string `json:"sk"`
+	ListPK string `json:"list_pk"`
+	ListSK string `json:"list_sk"`
 }
 
-// decodeCursor reads a cursor back into the key to start after: the
-// table's key and the index's (partAttr, sortAttr). Its partition must be
-// part, the list being read, so a cursor cannot lead into another store's.
-func decodeCursor(cursor, partAttr, sortAttr, part string) (map[string]types.AttributeValue, error) {
-	if cursor == "" {
-		return nil, nil
+// caseStart reads a signed cursor back into the key to start after. Its
+// partition must be list, the one being read: a store without a key of
+// its own signs with one anyone can derive, and a cursor of the active
+// list means nothing in the resolved one.
+func caseStart(signer []byte, s, list string) (map[string]types.AttributeValue, error) {
+	var pos casePosition
+	if err := cursor.Decode(signer, s, &pos); err != nil {
+		return nil, err
 	}
-	bad := &closeloop.Error{Code: closeloop.EINVALID, Message: "the cursor is not valid",
-		Fields: map[string]string{"cursor": "must be a next_cursor this list returned"}}
-	data, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(data) > 2048 {
-		return nil, bad
+	if pos.ListPK != list || pos.PK == "" || pos.SK == "" || pos.ListSK == "" {
+		return nil, &closeloop.Error{Code: closeloop.EINVALID, Message: "the cursor belongs to another list",
+			Fields: map[string]string{"cursor": "must be a next_cursor this list returned"}}
 	}
-	var plain map[string]string
-	if err := json.Unmarshal(data, &plain); err != nil || plain[partAttr] != part || plain["pk"] == "" || plain["sk"] == "" {
-		return nil, bad
+	return map[string]types.AttributeValue{
+		attrPK: str(pos.PK), attrSK: str(pos.SK), "list_pk": str(pos.ListPK), "list_sk": str(pos.ListSK),
+	}, nil
+}
+
+// cursorSigner returns the key that signs a store's cursors, read from
+// the store.
+func (db *DB) cursorSigner(ctx context.Context, storeID string) ([]byte, error) {
+	store, err := db.Store(ctx, storeID)
+	if err != nil {
+		return nil, err
 	}
-	names := []string{"pk", "sk", partAttr, sortAttr}
-	start := map[string]types.AttributeValue{}
-	for name, v := range plain {
-		if !slices.Contains(names, name) {
-			return nil, bad
-		}
-		start[name] = str(v)
-	}
-	if len(start) != len(names) {
-		return nil, bad
-	}
-	return start, nil
+	return cursor.StoreKey(storeID, store.CursorKey), nil
 }
 
 // CustomerHistory lists a customer's latest surveys in a store, newest
@@ -442,7 +500,7 @@ func (db *DB) OverdueCases(ctx context.Context, now time.Time, limit int) ([]clo
 // next alert due at next; alerted is false when the case changed since it
 // was read (resolved, or alerted by another run).
 func (db *DB) MarkOverdueAlerted(ctx context.Context, due closeloop.DueCase, next time.Time) (alerted bool, err error) {
-	_, err = db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	u := &types.Update{
 		TableName:           aws.String(db.table),
 		Key:                 caseKey(due.Case.CaseID),
 		UpdateExpression:    aws.String("SET due_sk = :next ADD overdue_alerts :one"),
@@ -450,8 +508,15 @@ func (db *DB) MarkOverdueAlerted(ctx context.Context, due closeloop.DueCase, nex
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":next": str(dueSK(next, due.Case.CaseID)), ":mark": str(due.Mark), ":one": num(1),
 		},
-	})
-	if conditionFailed(err) {
+	}
+	items := []types.TransactWriteItem{{Update: u}}
+	if due.Case.OverdueAlerts == 0 {
+		// The first alert finds the case overdue: the store's overdue count
+		// holds it until it is resolved.
+		items = append(items, db.loadItem(due.Case.StoreID, due.Case.CaseID, 0, 1))
+	}
+	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if reasons := cancelReasons(err); len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
 		return false, nil
 	}
 	if err != nil {

@@ -66,7 +66,7 @@ func (db *DB) dueItems(ctx context.Context, prefix string, now time.Time, limit 
 // exclusive: the condition is on the state the survey was read in.
 func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil time.Time, tokenHash, unsubscribeHash string) (closeloop.Lease, closeloop.ClaimResult, error) {
 	s := due.Survey
-	lease := closeloop.Lease{SurveyID: s.SurveyID, Holder: dueSK(leaseUntil, s.SurveyID), Status: closeloop.StatusSending}
+	lease := closeloop.Lease{SurveyID: s.SurveyID, Holder: dueSK(leaseUntil, s.SurveyID), Status: closeloop.StatusSending, Survey: s}
 	if s.Status == closeloop.StatusSent {
 		lease.Status = closeloop.StatusSent
 	}
@@ -127,15 +127,20 @@ func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, nextD
 	if err != nil {
 		return false, err
 	}
-	return db.settle(ctx, lease.SurveyID, lease.Status, closeloop.StatusSent, lease.Holder,
-		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next",
+	// The send is counted in the same transaction that records it.
+	counted := db.tallyItems(lease.Survey.StoreID, lease.SurveyID, closeloop.SentTallies(lease.Survey, sentAt))
+	return db.settleWith(ctx, lease.SurveyID, lease.Status, closeloop.StatusSent, lease.Holder,
+		// counted_sent tells storectl backfill-counters this send is
+		// counted already.
+		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next, counted_sent = :true",
 		map[string]types.AttributeValue{
+			":true":   &types.AttributeValueMemberBOOL{Value: true},
 			":sent":   str(string(closeloop.StatusSent)),
 			":at":     str(stamp(sentAt)),
 			":brand":  &types.AttributeValueMemberM{Value: brandAV},
 			":locale": str(defaultLocale),
 			":next":   str(dueSK(nextDue, lease.SurveyID)),
-		})
+		}, counted)
 }
 
 // EndReminder ends the reminder under lease: remindedAt records it when
@@ -179,21 +184,41 @@ func (db *DB) Expire(ctx context.Context, due closeloop.DueSurvey) (bool, error)
 // it is still in was with due mark: a survey answered, cancelled or taken
 // over since is left alone. The move must be one the domain allows.
 func (db *DB) settle(ctx context.Context, surveyID string, was, to closeloop.Status, mark, update string, values map[string]types.AttributeValue) (bool, error) {
+	return db.settleWith(ctx, surveyID, was, to, mark, update, values, nil)
+}
+
+// settleWith is settle with more writes in the same transaction (the
+// counters of the move); without them it is a single conditional update.
+func (db *DB) settleWith(ctx context.Context, surveyID string, was, to closeloop.Status, mark, update string, values map[string]types.AttributeValue, with []types.TransactWriteItem) (bool, error) {
 	if !was.CanMove(to) {
 		return false, fmt.Errorf("settle survey %s: %s cannot move to %s", surveyID, was, to)
 	}
 	values[":was"] = str(string(was))
 	values[":mark"] = str(mark)
-	_, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	u := &types.Update{
 		TableName:                 aws.String(db.table),
 		Key:                       surveyKey(surveyID),
 		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String("#status = :was AND due_sk = :mark"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: values,
-	})
-	if conditionFailed(err) {
-		return false, nil
+	}
+	var err error
+	if len(with) == 0 {
+		_, err = db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues,
+		})
+		if conditionFailed(err) {
+			return false, nil
+		}
+	} else {
+		err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{
+			TransactItems: append([]types.TransactWriteItem{{Update: u}}, with...),
+		})
+		if reasons := cancelReasons(err); len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
+			return false, nil
+		}
 	}
 	if err != nil {
 		return false, unavailable("update survey", err)

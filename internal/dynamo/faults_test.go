@@ -119,3 +119,36 @@ func TestThrottlingIsUnavailable(t *testing.T) {
 		t.Fatalf("throttled read: code %q (%v), want unavailable", code, err)
 	}
 }
+
+// TestCountersCountOnceThroughConflicts: real DynamoDB cancels concurrent
+// transactions on one counter item with TransactionConflict; the retried
+// answer and product counts land exactly once.
+func TestCountersCountOnceThroughConflicts(t *testing.T) {
+	f, db := newFaulty(t)
+	s := sentSurvey(t, db)
+	ctx := context.Background()
+	f.conflicts.Store(2)
+	answeredAt := s.ClosesAt.Add(-time.Minute)
+	if _, recorded, err := db.Answer(ctx, s, closeloop.Response{Score: 4, Points: 50}, nil, answeredAt); err != nil || !recorded {
+		t.Fatalf("answer through conflicts: %v %v", recorded, err)
+	}
+	day := closeloop.Day(answeredAt, "UTC")
+	tallies, err := db.StoreTallies(ctx, "shop", day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tallies[day]; got.Answered != 1 || got.Sent != 1 || got.CSAT[3] != 1 || got.Points != 50 {
+		t.Fatalf("tally %+v, want the send and the answer once", got)
+	}
+	pts := []closeloop.ProductTally{{SKU: "MUG-1", Name: "Mug", Day: day, Tally: closeloop.Tally{Answered: 1}}}
+	for range 2 {
+		f.conflicts.Store(3)
+		if err := db.AddProductTallies(ctx, "shop", "answer#"+s.SurveyID, pts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.ProductDays(ctx, "shop", day, day)
+	if err != nil || len(got) != 1 || got[0].Answered != 1 {
+		t.Fatalf("product days %+v %v, want one answer", got, err)
+	}
+}

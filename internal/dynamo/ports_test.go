@@ -7,6 +7,7 @@ import (
 	"github.com/closeloop/closeloop/internal/relay"
 	"github.com/closeloop/closeloop/internal/storeapi"
 	"github.com/closeloop/closeloop/internal/stores"
+	"github.com/closeloop/closeloop/internal/summary"
 	"github.com/closeloop/closeloop/internal/survey"
 	"github.com/closeloop/closeloop/internal/webhook"
 )
@@ -29,4 +30,6 @@ var (
 	_ followup.Overdue   = (*DB)(nil)
 	_ relay.Stores       = (*DB)(nil)
 	_ relay.Decode       = DecodeChange
+	_ relay.Counters     = (*DB)(nil)
+	_ summary.Counters   = (*DB)(nil)
 )

@@ -3,8 +3,8 @@ package dynamo
 import (
 	"context"
 	"errors"
-	"slices"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"time"
 
@@ -288,6 +288,14 @@ type responseRecord struct {
 	// SKUs are the items' SKUs, for filtering a store's responses by
 	// product (contains() reads a set, not a list of maps).
 	SKUs []string `json:"skus,omitempty,stringset"`
+	// SentAt and TimeZone are the survey's, so that the relay counts the
+	// answer's products on the survey's send day without reading it.
+	SentAt   *time.Time `json:"sent_at,omitempty"`
+	TimeZone string     `json:"time_zone"`
+	// Counted says the store's counters hold the answer (written with
+	// them); responses from before counters lack it, for storectl
+	// backfill-counters.
+	Counted bool `json:"counted"`
 	closeloop.ResponseItem
 }
 
@@ -353,8 +361,8 @@ func (db *DB) answerItems(s closeloop.Survey, r closeloop.Response, c *closeloop
 		return nil, err
 	}
 	respItem, err := marshal(responseRecord{
-		PK: "STORE#" + s.StoreID + "#RESPONSES", SK: stamp(answeredAt) + "#" + s.SurveyID, Type: typeResponse,
-		Email: s.Customer.Email, SKUs: skus(s.Items),
+		PK: responsesPK(s.StoreID), SK: stamp(answeredAt) + "#" + s.SurveyID, Type: typeResponse,
+		Email: s.Customer.Email, SKUs: skus(s.Items), SentAt: s.SentAt, TimeZone: s.Policy.TimeZone, Counted: true,
 		ResponseItem: closeloop.ResponseItem{
 			StoreID: s.StoreID, SurveyID: s.SurveyID, OrderID: s.OrderID, Customer: s.Customer,
 			Items: s.Items, AnsweredAt: answeredAt, Response: r,
@@ -404,9 +412,14 @@ func (db *DB) answerItems(s closeloop.Survey, r closeloop.Response, c *closeloop
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(db.table), Item: caseItem, ConditionExpression: absent}})
+		items = append(items,
+			types.TransactWriteItem{Put: &types.Put{TableName: aws.String(db.table), Item: caseItem, ConditionExpression: absent}},
+			db.loadItem(s.StoreID, c.CaseID, 1, 0))
 	}
-	return items, nil
+	// The store's counters change in the answer's own transaction: a
+	// retried or concurrent answer fails the survey's condition and counts
+	// nothing.
+	return append(items, db.tallyItems(s.StoreID, s.SurveyID, closeloop.AnswerTallies(s, r, answeredAt))...), nil
 }
 
 // Points returns a customer's balance and ledger, newest first.

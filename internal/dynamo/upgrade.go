@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/secret"
 )
 
 // UpgradeReport counts what Upgrade did. A run over a table that is already
@@ -23,12 +24,13 @@ type UpgradeReport struct {
 	TimesRewritten  int // time attributes rewritten to the fixed-width form
 	PoliciesCopied  int // surveys given their store's follow-up policy
 	PointersWritten int // survey pointers written under their customers
+	StoresListed    int // stores listed in the lists index, with a cursor key
 	Skipped         int // items changed between the read and the write: left for the next run
 }
 
 // Changes is the number of changes the upgrade made.
 func (r UpgradeReport) Changes() int {
-	return r.TimesRewritten + r.PoliciesCopied + r.PointersWritten
+	return r.TimesRewritten + r.PoliciesCopied + r.PointersWritten + r.StoresListed
 }
 
 // UpgradeProgress is reported after each page of the scan is read, before
@@ -136,12 +138,21 @@ func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValu
 			return err
 		}
 	}
-	if len(fixed) == 0 && policy == nil {
+	// A store from before stores were listed (the digest finds stores in
+	// the lists index) and before cursors were signed with its own key.
+	_, listed := item["list_pk"]
+	unlisted := !listed && itemKey(item)[1] == "#SETTINGS" && strings.HasPrefix(itemKey(item)[0], "STORE#")
+	if len(fixed) == 0 && policy == nil && !unlisted {
 		return nil
 	}
 	names := map[string]string{}
 	values := map[string]types.AttributeValue{}
 	var sets, conditions []string
+	if unlisted {
+		values[":stores"], values[":store"], values[":key"] = str(storesList), str(strings.TrimPrefix(itemKey(item)[0], "STORE#")), str(secret.NewKey())
+		sets = append(sets, "list_pk = :stores", "list_sk = :store", "cursor_key = if_not_exists(cursor_key, :key)")
+		conditions = append(conditions, "attribute_not_exists(list_pk)")
+	}
 	for i, name := range slices.Sorted(maps.Keys(fixed)) {
 		n, to, was := "#t"+itoa(i), ":t"+itoa(i), ":was"+itoa(i)
 		names[n], values[to], values[was] = name, str(fixed[name]), item[name]
@@ -159,14 +170,17 @@ func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValu
 		// Answered meanwhile: the policy would never be read.
 		conditions = append(conditions, "attribute_not_exists(#policy)", statusIn(awaitingAnswer, values))
 	}
-	_, err := u.db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	in := &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(u.db.table),
 		Key:                       map[string]types.AttributeValue{attrPK: item[attrPK], attrSK: item[attrSK]},
 		UpdateExpression:          aws.String("SET " + strings.Join(sets, ", ")),
 		ConditionExpression:       aws.String(strings.Join(conditions, " AND ")),
-		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
-	})
+	}
+	if len(names) > 0 {
+		in.ExpressionAttributeNames = names
+	}
+	_, err := u.db.api.UpdateItem(ctx, in)
 	switch {
 	case conditionFailed(err):
 		u.report.Skipped++
@@ -177,6 +191,9 @@ func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValu
 	u.report.TimesRewritten += len(fixed)
 	if policy != nil {
 		u.report.PoliciesCopied++
+	}
+	if unlisted {
+		u.report.StoresListed++
 	}
 	return nil
 }

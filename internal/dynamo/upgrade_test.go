@@ -148,7 +148,8 @@ func TestUpgrade(t *testing.T) {
 	}
 	// 8 seeded items and the current survey's 4 (order, survey, pointer, profile).
 	// Times: store 1, s_sent 5, s_answered 6, s_scheduled 4, order 1, ledger 1, profile 2, response 1.
-	want := dynamo.UpgradeReport{Scanned: 12, TimesRewritten: 21, PoliciesCopied: 2, PointersWritten: 3}
+	// The old store is listed in the lists index with a cursor key of its own.
+	want := dynamo.UpgradeReport{Scanned: 12, TimesRewritten: 21, PoliciesCopied: 2, PointersWritten: 3, StoresListed: 1}
 	if got != want {
 		t.Fatalf("first run: got %+v, want %+v", got, want)
 	}
@@ -157,6 +158,10 @@ func TestUpgrade(t *testing.T) {
 	}
 	if gets := counter.Counts()["GetItem"]; gets != 1 {
 		t.Fatalf("%d GetItem calls, want the store's settings read once", gets)
+	}
+	if store := getRaw(t, client, table, "STORE#shop", "#SETTINGS"); attrString(store, "list_pk") != "STORES" ||
+		attrString(store, "list_sk") != "shop" || len(attrString(store, "cursor_key")) != 64 {
+		t.Fatalf("the old store is not listed with a cursor key: list %q/%q", attrString(store, "list_pk"), attrString(store, "list_sk"))
 	}
 
 	// Every time is fixed-width and the same instant; keys and text that
@@ -266,7 +271,7 @@ func TestUpgradeSkipsItemsChangedMeanwhile(t *testing.T) {
 	}
 	// The survey and the profile were skipped; the store's time was fixed
 	// already, and the pointer does not depend on what changed.
-	if want := (dynamo.UpgradeReport{Scanned: 3, PointersWritten: 1, Skipped: 2}); first != want {
+	if want := (dynamo.UpgradeReport{Scanned: 3, PointersWritten: 1, StoresListed: 1, Skipped: 2}); first != want {
 		t.Fatalf("first run: got %+v, want %+v", first, want)
 	}
 	profile := getRaw(t, client, table, "STORE#shop#CUSTOMER#"+ada, "#PROFILE")

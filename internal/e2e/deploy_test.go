@@ -46,6 +46,7 @@ func TestWorkersStartAsDeployed(t *testing.T) {
 		{"followup", emptyBatch},
 		{"webhook", emptyBatch},
 		{"sla", loadEvent(t, "sla-schedule.json")},
+		{"digest", loadEvent(t, "digest-schedule.json")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -33,7 +33,7 @@ import (
 )
 
 // functionNames are the functions under functions/ the tests run.
-var functionNames = []string{"admin", "dispatch", "public", "relay", "followup", "webhook", "sla"}
+var functionNames = []string{"admin", "dispatch", "public", "relay", "followup", "webhook", "sla", "digest"}
 
 // binaries are the bootstraps, built once per test binary into dir (made
 // and removed by TestMain).

@@ -15,6 +15,9 @@ import (
 type Overdue interface {
 	OverdueCases(ctx context.Context, now time.Time, limit int) ([]closeloop.DueCase, error)
 	MarkOverdueAlerted(ctx context.Context, due closeloop.DueCase, next time.Time) (bool, error)
+	// RecordSLACheck notes when a check ran: stores' overdue counts are as
+	// of it.
+	RecordSLACheck(ctx context.Context, at time.Time) error
 }
 
 // SLAReport counts what one SLA check did.
@@ -58,7 +61,7 @@ func (c *Checker) Run(ctx context.Context) (SLAReport, error) {
 			slog.ErrorContext(ctx, "overdue alert failed", "case_id", d.Case.CaseID, "err", err)
 		}
 	}
-	return rep, nil
+	return rep, c.overdue.RecordSLACheck(ctx, now)
 }
 
 func (c *Checker) realert(ctx context.Context, d closeloop.DueCase, stores map[string]closeloop.Store, now time.Time, rep *SLAReport) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/digest"
 	"github.com/closeloop/closeloop/internal/dispatch"
 	"github.com/closeloop/closeloop/internal/dynamo"
 	"github.com/closeloop/closeloop/internal/followup"
@@ -31,6 +32,7 @@ import (
 	"github.com/closeloop/closeloop/internal/sesmail"
 	"github.com/closeloop/closeloop/internal/sqsqueue"
 	"github.com/closeloop/closeloop/internal/storeapi"
+	"github.com/closeloop/closeloop/internal/summary"
 	"github.com/closeloop/closeloop/internal/survey"
 	"github.com/closeloop/closeloop/internal/webhook"
 )
@@ -75,6 +77,7 @@ type Product struct {
 	Relay      *relay.Relay
 	Followups  *followup.Worker
 	SLA        *followup.Checker
+	Digest     *digest.Service
 	Webhooks   *webhook.Worker
 	// Queues are the queue URLs by the template's logical IDs.
 	Queues map[string]string
@@ -120,20 +123,24 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 		DB:      db,
 		Surveys: surveys,
 		StoreAPI: storeapi.New(storeapi.Deps{
-			Keys: db, Stores: db, Surveys: db, Points: db, Ingest: surveys,
+			Keys: db, Stores: db, Surveys: db, Points: db, Responses: db, Ingest: surveys,
 			Followups: followup.NewService(db, now),
+			Summaries: summary.New(db, now),
 			CheckWebhookURL: func(ctx context.Context, raw string) error {
 				return webhook.ValidateURL(ctx, raw, opts.Resolver, opts.WebhookLoopback)
 			},
 		}, now),
-		Pages: pages.New(surveys, renderer),
+		Pages: pages.New(surveys, digest.NewUnsubscribes(db), renderer),
 		Dispatcher: dispatch.New(db, db, mailer, renderer, dispatch.Config{
 			PublicBaseURL: cfg.PublicBaseURL,
 			DefaultSender: cfg.SenderAddress,
 		}, now),
-		Relay:     relay.New(dynamo.DecodeChange, db, mail, followupQueue, webhookQueue, renderer, relay.Config{DefaultSender: cfg.SenderAddress}, now),
+		Relay:     relay.New(dynamo.DecodeChange, db, db, mail, followupQueue, webhookQueue, renderer, relay.Config{DefaultSender: cfg.SenderAddress}, now),
 		Followups: worker,
 		SLA:       followup.NewChecker(db, worker, now),
+		Digest: digest.New(digest.Deps{
+			Stores: db, Summaries: summary.New(db, now), Responses: db, Cases: db, Mail: mail, Renderer: renderer,
+		}, digest.Config{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}, now),
 		Webhooks: webhook.New(db, db, webhookQueue, webhook.Config{
 			Base:   opts.WebhookRetryBase,
 			Client: webhook.ClientConfig{AllowLoopback: opts.WebhookLoopback, RootCAs: opts.WebhookRootCAs},
@@ -182,6 +189,7 @@ func (p *Product) Handler() http.Handler {
 	pages := p.Pages.Routes()
 	mux.Handle("/s/", pages)
 	mux.Handle("/u/", pages)
+	mux.Handle("/d/", pages)
 	return mux
 }
 

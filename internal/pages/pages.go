@@ -1,6 +1,7 @@
 // Package pages serves what customers open from their emails: the survey
-// page (/s/{token}) and, later, the unsubscribe page. The token in the link
-// is the only credential.
+// page (/s/{token}) and the unsubscribe page (/u/{token}); and what store
+// owners open from the weekly digest: its own unsubscribe page
+// (/d/{token}). The token in the link is the only credential.
 package pages
 
 import (
@@ -11,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/digest"
 	"github.com/closeloop/closeloop/internal/render"
 	"github.com/closeloop/closeloop/internal/survey"
 	"github.com/closeloop/closeloop/internal/web"
@@ -26,15 +28,24 @@ type Surveys interface {
 
 var _ Surveys = (*survey.Service)(nil)
 
+// Digests is what the owners' digest unsubscribe page needs.
+type Digests interface {
+	Unsubscribing(ctx context.Context, token string) (digest.Subscription, bool, error)
+	Unsubscribe(ctx context.Context, token string) (digest.Subscription, bool, error)
+}
+
+var _ Digests = (*digest.Unsubscribes)(nil)
+
 // Pages is the customer pages' handlers.
 type Pages struct {
 	surveys  Surveys
+	digests  Digests
 	renderer *render.Renderer
 }
 
-// New returns the customer pages.
-func New(surveys Surveys, renderer *render.Renderer) *Pages {
-	return &Pages{surveys: surveys, renderer: renderer}
+// New returns the customer pages and the owners' digest unsubscribe page.
+func New(surveys Surveys, digests Digests, renderer *render.Renderer) *Pages {
+	return &Pages{surveys: surveys, digests: digests, renderer: renderer}
 }
 
 // Routes lists every route of the customer pages.
@@ -44,6 +55,8 @@ func (p *Pages) Routes() http.Handler {
 	mux.HandleFunc("POST /s/{token}", p.postSurvey)
 	mux.HandleFunc("GET /u/{token}", p.getUnsubscribe)
 	mux.HandleFunc("POST /u/{token}", p.postUnsubscribe)
+	mux.HandleFunc("GET /d/{token}", p.getDigestUnsubscribe)
+	mux.HandleFunc("POST /d/{token}", p.postDigestUnsubscribe)
 	return web.Log(web.PageHeaders(mux))
 }
 
@@ -131,6 +144,31 @@ func (p *Pages) postUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.write(w, r, http.StatusOK, render.PageUnsubscribe, render.UnsubscribePage(s, "/u/"+token, true))
+}
+
+// getDigestUnsubscribe asks a store owner to confirm leaving the weekly
+// digest; like the survey's, it changes nothing on a GET.
+func (p *Pages) getDigestUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	sub, ok, err := p.digests.Unsubscribing(r.Context(), token)
+	if err != nil || !ok {
+		p.closedOr(w, r, err)
+		return
+	}
+	p.write(w, r, http.StatusOK, render.PageDigestUnsubscribe, render.DigestUnsubscribePage(sub.Store, sub.Address, "/d/"+token, sub.OptedOut))
+}
+
+// postDigestUnsubscribe turns the digest off for the link's address, from
+// the page's button or a mail client's RFC 8058 one-click POST.
+func (p *Pages) postDigestUnsubscribe(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	sub, ok, err := p.digests.Unsubscribe(r.Context(), token)
+	if err != nil || !ok {
+		p.closedOr(w, r, err)
+		return
+	}
+	p.write(w, r, http.StatusOK, render.PageDigestUnsubscribe, render.DigestUnsubscribePage(sub.Store, sub.Address, "/d/"+token, true))
 }
 
 func (p *Pages) closedOr(w http.ResponseWriter, r *http.Request, err error) {

@@ -8,11 +8,13 @@ import (
 )
 
 // FilterPatterns are the event source mapping's filter in template.yaml
-// (a test keeps the two equal): new responses and cases, and cases whose
-// status becomes resolved. TTL removals and every other item stay out.
+// (a test keeps the two equal): new responses and cases, cases whose
+// status becomes resolved, and surveys sent for the first time. TTL
+// removals and every other item stay out.
 var FilterPatterns = []string{
 	`{"eventName":["INSERT"],"dynamodb":{"NewImage":{"type":{"S":["response","case"]}}}}`,
 	`{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"type":{"S":["case"]},"status":{"S":["resolved"]}},"OldImage":{"status":{"S":[{"anything-but":["resolved"]}]}}}}`,
+	`{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"sk":{"S":["#SURVEY"]},"status":{"S":["sent"]}},"OldImage":{"status":{"S":["sending"]}}}}`,
 }
 
 var patterns = func() []map[string]any {

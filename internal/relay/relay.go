@@ -3,8 +3,8 @@
 // nothing twice: a new response without a case gets the thank-you email
 // announcing the points; a new case goes to the follow-up queue; a case
 // resolved with "notify the customer" goes there too, for the closing
-// email; and every event a store can subscribe to goes to the webhook
-// queue.
+// email; every event a store can subscribe to goes to the webhook queue;
+// and sends, answers and cases are counted per product.
 package relay
 
 import (
@@ -33,6 +33,11 @@ type Mail interface {
 	Send(ctx context.Context, e mailing.Email) (mailing.Result, error)
 }
 
+// Counters applies products' counters once per fact.
+type Counters interface {
+	AddProductTallies(ctx context.Context, storeID, mark string, pts []closeloop.ProductTally) error
+}
+
 // Queue takes messages for a worker (an SQS queue).
 type Queue interface {
 	Send(ctx context.Context, v any) error
@@ -51,6 +56,7 @@ type Config struct {
 // Relay handles the table's stream.
 type Relay struct {
 	decode    Decode
+	counters  Counters
 	stores    *storeCache
 	mail      Mail
 	followups Queue
@@ -61,12 +67,12 @@ type Relay struct {
 }
 
 // New returns a Relay.
-func New(decode Decode, stores Stores, mail Mail, followups, webhooks Queue, renderer *render.Renderer, cfg Config, now func() time.Time) *Relay {
+func New(decode Decode, counters Counters, stores Stores, mail Mail, followups, webhooks Queue, renderer *render.Renderer, cfg Config, now func() time.Time) *Relay {
 	if cfg.StoreTTL <= 0 {
 		cfg.StoreTTL = 30 * time.Second
 	}
 	return &Relay{
-		decode: decode, stores: &storeCache{stores: stores, ttl: cfg.StoreTTL, now: now, entries: map[string]cachedStore{}},
+		decode: decode, counters: counters, stores: &storeCache{stores: stores, ttl: cfg.StoreTTL, now: now, entries: map[string]cachedStore{}},
 		mail: mail, followups: followups, webhooks: webhooks, renderer: renderer, cfg: cfg, now: now,
 	}
 }
@@ -97,6 +103,13 @@ func (r *Relay) record(ctx context.Context, rec events.DynamoDBEventRecord) erro
 	}
 	if !ok {
 		return nil
+	}
+	// Products' counters stay out of the customer's transaction (an order
+	// may hold 50 products): they are applied here, once per fact.
+	if len(change.Products) > 0 {
+		if err := r.counters.AddProductTallies(ctx, change.StoreID, change.Mark, change.Products); err != nil {
+			return err
+		}
 	}
 	switch {
 	case change.Response != nil:

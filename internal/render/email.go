@@ -16,9 +16,10 @@ const (
 	kindAcknowledgement = "acknowledgement"
 	kindSupportAlert    = "support_alert"
 	kindClosing         = "closing"
+	kindDigest          = "digest"
 )
 
-var emailKinds = []string{kindSurvey, kindThanks, kindAcknowledgement, kindSupportAlert, kindClosing}
+var emailKinds = []string{kindSurvey, kindThanks, kindAcknowledgement, kindSupportAlert, kindClosing, kindDigest}
 
 // Email is a rendered email.
 type Email struct {
@@ -45,6 +46,9 @@ type Footer struct {
 	PostalAddress  string
 	PrivacyURL     string
 	UnsubscribeURL string
+	// UnsubscribeLabel names what the link turns off when it is not the
+	// survey emails (the owners' digest); "" for those.
+	UnsubscribeLabel string
 }
 
 // customerFooter is the footer of the emails a customer gets after

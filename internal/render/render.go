@@ -24,9 +24,11 @@ const (
 	PageThanks      = "thanks"
 	PageClosed      = "closed"
 	PageUnsubscribe = "unsubscribe"
+	// PageDigestUnsubscribe turns an owner's weekly digest off.
+	PageDigestUnsubscribe = "digest_unsubscribe"
 )
 
-var pageNames = []string{PageSurvey, PageThanks, PageClosed, PageUnsubscribe}
+var pageNames = []string{PageSurvey, PageThanks, PageClosed, PageUnsubscribe, PageDigestUnsubscribe}
 
 // Renderer holds the parsed templates; parse once at cold start.
 type Renderer struct {

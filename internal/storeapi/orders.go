@@ -35,6 +35,9 @@ type surveyRef struct {
 	SurveyID string           `json:"survey_id"`
 	Status   closeloop.Status `json:"status"`
 	SendAt   time.Time        `json:"send_at"`
+	// Created is false for an order posted before: this is its original
+	// survey.
+	Created bool `json:"created"`
 }
 
 func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
@@ -92,7 +95,7 @@ func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.K
 	status := http.StatusOK
 	for i, res := range results {
 		s := res.Survey
-		refs[i] = surveyRef{OrderID: s.OrderID, SurveyID: s.SurveyID, Status: s.Status, SendAt: s.SendAt}
+		refs[i] = surveyRef{OrderID: s.OrderID, SurveyID: s.SurveyID, Status: s.Status, SendAt: s.SendAt, Created: res.Created}
 		if res.Created {
 			status = http.StatusAccepted
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/secret"
+	"github.com/closeloop/closeloop/internal/summary"
 	"github.com/closeloop/closeloop/internal/survey"
 	"github.com/closeloop/closeloop/internal/web"
 )
@@ -42,14 +43,23 @@ type Points interface {
 	AdjustPoints(ctx context.Context, a closeloop.Adjustment) (res closeloop.Adjusted, replay bool, err error)
 }
 
+// Responses lists a store's survey responses, newest first: a page at a
+// time for the JSON list, every match for the CSV export.
+type Responses interface {
+	Responses(ctx context.Context, storeID string, f closeloop.ResponseFilter) ([]closeloop.ResponseItem, string, error)
+	EachResponse(ctx context.Context, storeID string, f closeloop.ResponseFilter, each func(closeloop.ResponseItem) error) error
+}
+
 // Deps are what the store API works with.
 type Deps struct {
 	Keys      Keys
 	Stores    Stores
 	Surveys   Surveys
 	Points    Points
+	Responses Responses
 	Ingest    *survey.Service   // creates and cancels surveys from orders
 	Followups *followup.Service // support's moves on follow-up cases
+	Summaries *summary.Service  // owners' numbers
 	// CheckWebhookURL refuses a webhook URL a store may not use (not https,
 	// or resolving to a private address) with an EINVALID error.
 	CheckWebhookURL func(ctx context.Context, raw string) error
@@ -84,7 +94,11 @@ func (a *API) auth(need closeloop.Role, h authed) http.Handler {
 			return
 		}
 		if !key.Role.Allows(need) {
-			web.Error(w, r, closeloop.Errorf(closeloop.EFORBIDDEN, "a %s key cannot do this; it needs a %s or owner key", key.Role, need))
+			needs := "an owner key"
+			if need != closeloop.RoleOwner {
+				needs = "a " + string(need) + " or owner key"
+			}
+			web.Error(w, r, closeloop.Errorf(closeloop.EFORBIDDEN, "this %s key cannot do this; it needs %s", key.Role, needs))
 			return
 		}
 		if err := h(w, r, key); err != nil {

@@ -46,6 +46,10 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the writer beneath, so that a
+// streamed response (a CSV export) can flush as it goes.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 // Log writes one line per request: method, route pattern (never the path,
 // which may hold a token or an email address), status and duration.
 func Log(next http.Handler) http.Handler {

@@ -1,0 +1,54 @@
+// Command digest is the hourly Lambda function that sends store owners
+// their weekly digest: each store's on its digest weekday from 08:00 store
+// time, once per owner address and ISO week however often it runs.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+	_ "time/tzdata" // store time zones without relying on the runtime's files
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/digest"
+	"github.com/closeloop/closeloop/internal/dynamo"
+	"github.com/closeloop/closeloop/internal/mailing"
+	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/sesmail"
+	"github.com/closeloop/closeloop/internal/summary"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "digest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string) error {
+	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedMail)
+	if err != nil {
+		return err
+	}
+	renderer, err := render.New()
+	if err != nil {
+		return err
+	}
+	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	mail := mailing.New(db, sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet), time.Now)
+	service := digest.New(digest.Deps{
+		Stores: db, Summaries: summary.New(db, time.Now), Responses: db, Cases: db, Mail: mail, Renderer: renderer,
+	}, digest.Config{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}, time.Now)
+	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (digest.Report, error) {
+		rep, err := service.Run(ctx)
+		slog.InfoContext(ctx, "digest run", "report", rep)
+		return rep, err
+	})
+	return nil
+}
