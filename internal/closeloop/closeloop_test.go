@@ -23,11 +23,33 @@ func TestNormalizeEmail(t *testing.T) {
 		{"ada@example.com.", "", false},
 		{"", "", false},
 		{strings.Repeat("a", 250) + "@example.com", "", false},
+		// What SES cannot deliver to, or what hides in an address.
+		{"ada\u0085@example.com", "", false},
+		{"ada\u2028@example.com", "", false},
+		{"ada\u200b@example.com", "", false},
+		{"ada@exa\u202emple.com", "", false},
+		{"ada@[192.168.0.1]", "", false},
+		{"ada@192.168.0.1", "", false},
+		{"\"ada lovelace\"@example.com", "", false},
+		{"adä@example.com", "", false},
+		{"ada@exämple.com", "", false},
+		{"ada@xn--exmple-cua.com", "ada@xn--exmple-cua.com", true},
+		{"ada@example.xn--p1ai", "ada@example.xn--p1ai", true},
+		{strings.Repeat("a", 65) + "@example.com", "", false},
+		{"ada@-example.com", "", false},
+		{"ada@example.c0m", "", false},
+		{".ada@example.com", "", false},
+		{"a..da@example.com", "", false},
+		{"ada@ex_ample.com", "", false},
+		{"o'brien+shop@example.co.uk", "o'brien+shop@example.co.uk", true},
 	}
 	for _, tt := range tests {
 		got, err := NormalizeEmail(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("NormalizeEmail(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+		if _, problem := CheckEmail(tt.in); !tt.ok && !strings.HasPrefix(problem, "must be an email address: ") {
+			t.Errorf("CheckEmail(%q) says %q, want why it is not an address", tt.in, problem)
 		}
 	}
 }
@@ -88,6 +110,7 @@ func TestAnswerParse(t *testing.T) {
 	}{
 		{Answer{Score: "5"}, Response{Score: 5}, nil},
 		{Answer{Score: "1", NPS: "0", Comment: "  bad \r\n mug ", ContactMe: true}, Response{Score: 1, NPS: nps(0), Comment: "bad \n mug", ContactMe: true}, nil},
+		{Answer{Score: "2", Comment: "a\x00b\x1b[31mred\tc\r\nd\x7f"}, Response{Score: 2, Comment: "ab[31mred\tc\nd"}, nil},
 		{Answer{}, Response{}, []string{"score"}},
 		{Answer{Score: "6"}, Response{Score: 6}, []string{"score"}},
 		{Answer{Score: "x"}, Response{}, []string{"score"}},
@@ -156,6 +179,26 @@ func TestSettingsValidate(t *testing.T) {
 		if e.Fields[field] == "" {
 			t.Errorf("fields %v lack %s", e.Fields, field)
 		}
+	}
+}
+
+func TestSettingsRefuseHeaderBreakingNames(t *testing.T) {
+	for _, name := range []string{"Shop\r\nBcc: x@example.com", "Shop\x00", "Shop\\", "Shop \"Best\"", "Shop\u202e", "Shop\u2028"} {
+		s := DefaultSettings()
+		s.SenderName, s.Branding.Name = name, name
+		e, ok := s.Validate().(*Error)
+		if !ok || e.Fields["sender_name"] == "" || e.Fields["branding.name"] == "" {
+			t.Errorf("name %q: %v, want sender_name and branding.name refused", name, s.Validate())
+		}
+	}
+	s := DefaultSettings()
+	s.SenderEmail, s.SupportEmails = "  Feedback@Shop.Example ", []string{" Sam@Shop.Example"}
+	if s.Validate() == nil {
+		t.Error("an untrimmed sender address passes Validate before Normalize")
+	}
+	s.Normalize()
+	if err := s.Validate(); err != nil || s.SenderEmail != "feedback@shop.example" || s.SupportEmails[0] != "sam@shop.example" {
+		t.Fatalf("normalized %q %q: %v", s.SenderEmail, s.SupportEmails, err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Store is one shop served by the deployment. Every record belongs to exactly
@@ -111,6 +112,30 @@ func (s Settings) SupportAddresses() []string {
 	return s.OwnerEmails
 }
 
+// Normalize trims and lower-cases the settings' addresses in place, so
+// they are stored as Validate checks them.
+func (s *Settings) Normalize() {
+	s.SenderEmail = strings.ToLower(strings.TrimSpace(s.SenderEmail))
+	s.ReplyTo = strings.ToLower(strings.TrimSpace(s.ReplyTo))
+	for _, list := range [][]string{s.SupportEmails, s.OwnerEmails} {
+		for i := range list {
+			list[i] = strings.ToLower(strings.TrimSpace(list[i]))
+		}
+	}
+}
+
+// headerSafe reports whether a name can go into a From display name or a
+// subject as it is: none of the characters that end, quote or escape a
+// header's part, and no control or invisible character.
+func headerSafe(name string) bool {
+	for _, r := range name {
+		if strings.ContainsRune("\"<>\\", r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
 // SurveyDelay is how long after a purchase its survey is sent.
 func (s Settings) SurveyDelay() time.Duration {
 	return time.Duration(s.SurveyDelayHours) * time.Hour
@@ -166,21 +191,23 @@ func (s Settings) Validate() error {
 	}
 	for field, addr := range map[string]string{"sender_email": s.SenderEmail, "reply_to": s.ReplyTo} {
 		if addr != "" {
-			if _, err := NormalizeEmail(addr); err != nil {
-				p.Add(field, "must be an email address")
+			if email, problem := CheckEmail(addr); problem != "" {
+				p.Add(field, problem)
+			} else if email != addr {
+				p.Add(field, "must be written trimmed and in lower case")
 			}
 		}
 	}
-	if len(s.SenderName) > 100 || strings.ContainsAny(s.SenderName, "\r\n\"<>") {
-		p.Add("sender_name", "must be at most 100 characters without quotes, angle brackets or line breaks")
+	if len(s.SenderName) > 100 || !headerSafe(s.SenderName) {
+		p.Add("sender_name", "must be at most 100 characters without quotes, angle brackets, backslashes, line breaks or control characters")
 	}
 	for field, list := range map[string][]string{"support_emails": s.SupportEmails, "owner_emails": s.OwnerEmails} {
 		if len(list) > 20 {
 			p.Add(field, "must list at most 20 addresses")
 		}
 		for _, addr := range list {
-			if _, err := NormalizeEmail(addr); err != nil {
-				p.Add(field, "must list email addresses only")
+			if _, problem := CheckEmail(addr); problem != "" {
+				p.Add(field, "must list email addresses only; "+strings.TrimPrefix(problem, "must be an email address: ")+": "+addr)
 			}
 		}
 	}
@@ -191,8 +218,8 @@ func (s Settings) Validate() error {
 		p.Add("webhook_url", "must be an https URL")
 	}
 	b := s.Branding
-	if strings.TrimSpace(b.Name) == "" || len(b.Name) > 100 {
-		p.Add("branding.name", "must be 1 to 100 characters")
+	if strings.TrimSpace(b.Name) == "" || len(b.Name) > 100 || !headerSafe(b.Name) {
+		p.Add("branding.name", "must be 1 to 100 characters without quotes, angle brackets, backslashes, line breaks or control characters")
 	}
 	if b.LogoURL != "" && !httpsURL(b.LogoURL) {
 		p.Add("branding.logo_url", "must be an https URL")

@@ -66,8 +66,8 @@ func (o *Order) Validate(now time.Time) Problems {
 	}
 	if o.Customer.Email == "" {
 		p.Add("customer.email", "is required")
-	} else if email, err := NormalizeEmail(o.Customer.Email); err != nil {
-		p.Add("customer.email", "must be an email address")
+	} else if email, problem := CheckEmail(o.Customer.Email); problem != "" {
+		p.Add("customer.email", problem)
 	} else {
 		o.Customer.Email = email
 	}
@@ -195,7 +195,14 @@ func (a Answer) Parse() (Response, Problems) {
 			r.NPS = &nps
 		}
 	}
-	r.Comment = strings.TrimSpace(strings.ReplaceAll(a.Comment, "\r\n", "\n"))
+	// Control characters (NUL, terminal escapes) are dropped: a comment is
+	// shown in emails, pages and spreadsheets. Line breaks and tabs stay.
+	r.Comment = strings.TrimSpace(strings.Map(func(c rune) rune {
+		if notText(c) {
+			return -1
+		}
+		return c
+	}, strings.ReplaceAll(a.Comment, "\r\n", "\n")))
 	if utf8.RuneCountInString(r.Comment) > MaxCommentRunes || !utf8.ValidString(r.Comment) {
 		p.Add("comment", "long")
 	}

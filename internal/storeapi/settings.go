@@ -50,6 +50,7 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 		patch(&s.Branding, branding, "branding.", problems)
 	}
 	patch(&s, fields, "", problems)
+	s.Normalize()
 	if err := s.Validate(); err != nil {
 		var invalid *closeloop.Error
 		if !errors.As(err, &invalid) {
@@ -83,6 +84,10 @@ func patch(v any, fields map[string]json.RawMessage, prefix string, problems clo
 		one, err := json.Marshal(map[string]json.RawMessage{name: raw})
 		if err != nil {
 			problems.Add(prefix+name, "could not be read")
+			continue
+		}
+		if err := web.CheckNames(one, v); err != nil {
+			problems.Add(prefix+name, "is not a known setting; names are case-sensitive")
 			continue
 		}
 		dec := json.NewDecoder(bytes.NewReader(one))

@@ -104,3 +104,30 @@ func TestPutSettingsValidation(t *testing.T) {
 		t.Fatalf("settings changed by refused PUTs:\n%s\nwas\n%s", after, before)
 	}
 }
+
+func TestSettingsInputHardening(t *testing.T) {
+	f := apptest.New(t)
+	// Addresses are stored as validated: trimmed, lower case.
+	if r := f.API(t, "PUT", "/v1/settings", `{"sender_email":"  Feedback@Shop.Test ","support_emails":[" Sam@Shop.Test"]}`); r.Status != http.StatusOK {
+		t.Fatalf("put: %d %s", r.Status, r.Body)
+	}
+	if _, got := getSettings(t, f, f.APIKey); got.SenderEmail != "feedback@shop.test" || got.SupportEmails[0] != "sam@shop.test" {
+		t.Fatalf("stored %q %q, want trimmed and lower case", got.SenderEmail, got.SupportEmails)
+	}
+	for _, tt := range []struct{ body, field string }{
+		{`{"Time_Zone":"Europe/Berlin"}`, "Time_Zone"},
+		{`{"time_zone":"Europe/Berlin","time_zone":"UTC"}`, "time_zone"},
+		{`{"branding":{"Name":"X"}}`, "branding.Name"},
+		{`{"sender_name":"Shop\r\nBcc: x@example.com"}`, "sender_name"},
+		{`{"branding":{"name":"Shop\\"}}`, "branding.name"},
+		{`{"sender_email":"ada\u2028@example.com"}`, "sender_email"},
+	} {
+		r := f.API(t, "PUT", "/v1/settings", tt.body)
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `"`+tt.field+`"`) {
+			t.Errorf("%s: %d %s, want 400 naming %s", tt.body, r.Status, r.Body, tt.field)
+		}
+	}
+	if r := f.API(t, "POST", "/v1/orders", `{"Order_ID":"2","order_id":"3","customer":{"email":"a@example.com"},"purchased_at":"2026-11-20T10:00:00Z"}`); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `"Order_ID"`) {
+		t.Fatalf("order with a miscased field: %d %s", r.Status, r.Body)
+	}
+}

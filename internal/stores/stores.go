@@ -25,6 +25,7 @@ func Create(ctx context.Context, repo Stores, storeID string, settings closeloop
 		return closeloop.Store{}, "", &closeloop.Error{Code: closeloop.EINVALID, Message: "bad store ID",
 			Fields: map[string]string{"store_id": "must be 2 to 63 lower-case letters, digits and dashes"}}
 	}
+	settings.Normalize()
 	if err := settings.Validate(); err != nil {
 		return closeloop.Store{}, "", err
 	}

@@ -4,12 +4,14 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
@@ -90,11 +92,18 @@ func JSON(w http.ResponseWriter, status int, v any) {
 const MaxJSONBody = 2 << 20
 
 // Decode reads a JSON body strictly into v: at most limit bytes, no
-// unknown fields, one value. The Content-Type is not checked, so a plain
-// `curl -d` works. Problems are EINVALID errors
-// that say what is wrong.
+// unknown fields, no field named twice or in another case, one value. The
+// Content-Type is not checked, so a plain `curl -d` works. Problems are
+// EINVALID errors that say what is wrong.
 func Decode(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return decodeError(err, limit)
+	}
+	if err := checkNames(data, reflect.TypeOf(v)); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err, limit)
