@@ -334,10 +334,10 @@ func TestUnsubscribedOwnerGetsNoMoreDigests(t *testing.T) {
 		t.Fatalf("List-Unsubscribe %q", m[0].Headers["List-Unsubscribe"])
 	}
 
-	// The confirmation page names the address and writes nothing.
+	// The confirmation page names the address, masked, and writes nothing.
 	f.Counter.Reset()
 	page := f.Do(t, "GET", link, "", "", "")
-	if page.Status != http.StatusOK || !strings.Contains(page.Body, owner) || !strings.Contains(page.Body, "<button") ||
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, closeloop.MaskEmail(owner)) || strings.Contains(page.Body, owner) || !strings.Contains(page.Body, "<button") ||
 		!strings.Contains(page.Body, `action="`+link+`"`) || !strings.Contains(page.Body, "Unsubscribe from the weekly digest") {
 		t.Fatalf("digest unsubscribe page: %d\n%s", page.Status, page.Body)
 	}

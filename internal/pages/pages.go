@@ -89,8 +89,13 @@ func (p *Pages) postSurvey(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	if err := r.ParseForm(); err != nil {
-		// An oversized or garbled form: show the form again, nothing saved.
+		// An oversized or garbled form: show the form again, nothing saved;
+		// an answered survey keeps showing its thank-you page.
 		s, state, err := p.surveys.Open(r.Context(), token)
+		if err == nil && state == survey.Answered {
+			p.write(w, r, http.StatusOK, render.PageThanks, render.ThanksPage(s))
+			return
+		}
 		if err != nil || state != survey.Open {
 			p.closedOr(w, r, err)
 			return

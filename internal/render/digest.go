@@ -255,6 +255,10 @@ func (e DigestEmail) subject() string { return e.Subject }
 func DigestUnsubscribePage(store closeloop.Store, address, action string, done bool) Page {
 	t := i18n.For(i18n.Pick(store.Settings.DefaultLocale, ""))
 	p := Page{T: t, Brand: store.Settings.Branding, Title: t.Get("digest_unsubscribe.title"), Action: action, Email: address, Unsubscribed: done}
+	if address != "" {
+		// The link never expires: whoever holds it sees the address masked.
+		p.Email = closeloop.MaskEmail(address)
+	}
 	if done {
 		p.Title = t.Get("digest_unsubscribe.done")
 	}

@@ -146,7 +146,7 @@ func TestDigestUnsubscribePage(t *testing.T) {
 		wantNot []string
 	}{
 		{"ask", DigestUnsubscribePage(store, "owner@example.com", "/d/tok", false),
-			[]string{`<html lang="ru">`, "Отписка от еженедельного отчёта", "owner@example.com", `action="/d/tok"`, `method="post"`}, nil},
+			[]string{`<html lang="ru">`, "Отписка от еженедельного отчёта", "o•••@example.com", `action="/d/tok"`, `method="post"`}, []string{"owner@example.com"}},
 		{"ask without the address", DigestUnsubscribePage(store, "", "/d/tok", false),
 			[]string{"на этот адрес?", `action="/d/tok"`}, nil},
 		{"done", DigestUnsubscribePage(store, "owner@example.com", "/d/tok", true),

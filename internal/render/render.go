@@ -172,7 +172,8 @@ func ClosedPage(acceptLanguage string) Page {
 // says it is done.
 func UnsubscribePage(s closeloop.Survey, action string, done bool) Page {
 	t := textFor(s.Customer.Locale, s.DefaultLocale)
-	p := Page{T: t, Brand: s.Brand, Title: t.Get("unsubscribe.title"), Action: action, Email: s.Customer.Email, Unsubscribed: done}
+	// The link never expires: whoever holds it sees the address masked.
+	p := Page{T: t, Brand: s.Brand, Title: t.Get("unsubscribe.title"), Action: action, Email: closeloop.MaskEmail(s.Customer.Email), Unsubscribed: done}
 	if done {
 		p.Title = t.Get("unsubscribe.done")
 	}
