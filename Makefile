@@ -35,7 +35,8 @@ SAM_FUNCTION_DIR_FollowupFunction := followup
 SAM_FUNCTION_DIR_WebhookFunction  := webhook
 SAM_FUNCTION_DIR_SlaFunction      := sla
 SAM_FUNCTION_DIR_DigestFunction   := digest
-SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction DigestFunction
+SAM_FUNCTION_DIR_SesEventsFunction := sesevents
+SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction DigestFunction SesEventsFunction
 
 .PHONY: $(addprefix build-,$(SAM_FUNCTIONS))
 $(addprefix build-,$(SAM_FUNCTIONS)): build-%:

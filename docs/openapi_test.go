@@ -543,6 +543,11 @@ func TestDomainJSONMatchesSchemas(t *testing.T) {
 		{"schemas/Followup", closeloop.NewCaseView(c, at)},
 		{"schemas/Points", closeloop.Points{Balance: 75, Ledger: []closeloop.LedgerEntry{{SurveyID: "s_jgttoye735576q2z", Points: 75, Reason: "survey_answered", At: at}}}},
 		{"schemas/AdjustmentResult", closeloop.Adjusted{Balance: 0, Entry: closeloop.LedgerEntry{Points: -75, Reason: "Redeemed", At: at}}},
+		{"schemas/Erasure", closeloop.Erasure{Email: "anna.berg@example.com", ErasedAt: at, Suppressed: true,
+			Removed: closeloop.ErasureRemoved{Profile: 1, LedgerEntries: 2}, Anonymised: closeloop.ErasureAnon{Surveys: 1, Notes: 1}}},
+		// An erased customer's case: the placeholder is an address too.
+		{"schemas/Followup", closeloop.NewCaseView(closeloop.Case{CaseID: "c_1", Status: closeloop.CaseResolved,
+			Customer: closeloop.Customer{Email: closeloop.ErasedEmail("anna.berg@example.com")}, Score: 2}, at)},
 		{"schemas/Key", closeloop.Key{KeyID: "k_lb3yeo2kb5o4rmqb", Role: closeloop.RoleSupport, Name: "Helpdesk", CreatedAt: at}},
 		{"schemas/Summary", closeloop.Summarize(from, to, "Europe/Berlin", tallies, 2, &closeloop.CaseLoad{Open: 1})},
 		{"schemas/Summary", closeloop.Summarize(from, to, "UTC", nil, 2, nil)},

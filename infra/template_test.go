@@ -45,6 +45,8 @@ var fixtureFunction = map[string]string{
 	"webhook":  "WebhookFunction",
 	"sla":      "SlaFunction",
 	"digest":   "DigestFunction",
+	// SNS notifications of SES bounces and complaints, on the SES events queue.
+	"sesevents": "SesEventsFunction",
 }
 
 func TestCfnLint(t *testing.T) {
@@ -102,14 +104,59 @@ func TestFunctionsBuildWithMakefile(t *testing.T) {
 	}
 }
 
-func TestDispatchRunsOneAtATime(t *testing.T) {
+// TestDispatchRunLock checks the template side of one dispatch run at a
+// time: the run lock (a DISPATCH#LOCK item, taken with a conditional put
+// and deleted when the run ends) needs PutItem and DeleteItem; reserved
+// concurrency, which new accounts cannot grant, is only an optional
+// parameter; the account's send rate reaches the function.
+func TestDispatchRunLock(t *testing.T) {
 	tpl := loadTemplate(t, repoRoot(t))
 	fn := lookup(tpl, "Resources", "DispatchFunction")
 	if fn == nil {
 		t.Fatal("template.yaml has no DispatchFunction")
 	}
-	if got := scalar(lookup(fn, "Properties", "ReservedConcurrentExecutions")); got != "1" {
-		t.Errorf("DispatchFunction ReservedConcurrentExecutions = %q, want 1", got)
+	props := lookup(fn, "Properties")
+
+	if got := scalar(lookup(tpl, "Parameters", "DispatchReservedConcurrency", "Default")); got != "0" {
+		t.Errorf("parameter DispatchReservedConcurrency default = %q, want 0 (none reserved)", got)
+	}
+	if rce := lookup(props, "ReservedConcurrentExecutions"); rce != nil {
+		// Only through the parameter: !If [cond, !Ref DispatchReservedConcurrency, !Ref AWS::NoValue].
+		if rce.Tag != "!If" || len(rce.Content) != 3 || rce.Content[1].Tag != "!Ref" || rce.Content[1].Value != "DispatchReservedConcurrency" ||
+			rce.Content[2].Tag != "!Ref" || rce.Content[2].Value != "AWS::NoValue" {
+			t.Errorf("DispatchFunction ReservedConcurrentExecutions is fixed; want it only from the DispatchReservedConcurrency parameter, none by default")
+		}
+	}
+
+	if got := scalar(lookup(tpl, "Parameters", "SesMaxSendRate", "Default")); got != "14" {
+		t.Errorf("parameter SesMaxSendRate default = %q, want 14", got)
+	}
+	if env := lookup(props, "Environment", "Variables", "SES_MAX_SEND_RATE"); env == nil || env.Tag != "!Ref" || env.Value != "SesMaxSendRate" {
+		t.Error("DispatchFunction's SES_MAX_SEND_RATE is not !Ref SesMaxSendRate")
+	}
+
+	granted := map[string]bool{}
+	for _, policy := range lookup(props, "Policies").Content {
+		for _, st := range lookup(policy, "Statement").Content {
+			if scalar(lookup(st, "Effect")) != "Allow" {
+				continue
+			}
+			if table, ok := getAtt(lookup(st, "Resource"), "Arn"); !ok || table != "Table" {
+				continue
+			}
+			actions := scalars(lookup(st, "Action"))
+			if a := scalar(lookup(st, "Action")); a != "" {
+				actions = []string{a}
+			}
+			for _, a := range actions {
+				granted[a] = true
+			}
+		}
+	}
+	for _, action := range []string{"dynamodb:PutItem", "dynamodb:DeleteItem"} {
+		if !granted[action] {
+			t.Errorf("DispatchFunction may not %s the table: it takes and releases the run lock with it", action)
+		}
 	}
 }
 
@@ -146,7 +193,7 @@ func TestEventFixtures(t *testing.T) {
 			case "relay":
 				ev := decodeRoundTrip[events.DynamoDBEvent](t, data)
 				checkStreamEvent(t, ev, eventSources(tpl, fn, "DynamoDB"), tableDef(t, root))
-			case "followup", "webhook":
+			case "followup", "webhook", "sesevents":
 				ev := decodeRoundTrip[events.SQSEvent](t, data)
 				checkQueueEvent(t, ev, eventSources(tpl, fn, "SQS"))
 				for i, m := range ev.Records {
@@ -378,6 +425,8 @@ func checkQueueBody(t *testing.T, prefix string, i int, body string) {
 		if ev.EventID == "" || !slices.Contains(known, ev.Type) || ev.StoreID == "" || ev.CreatedAt.IsZero() || !json.Valid(ev.Data) {
 			t.Errorf("record %d: event %s lacks an id, a known type, a store_id, a created_at or JSON data", i, body)
 		}
+	case "sesevents":
+		checkSESNotification(t, i, dec)
 	}
 }
 

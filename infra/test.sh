@@ -33,4 +33,24 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
 
 go vet "${pkgs[@]}" 9>&-
+
+# A whole run (no PKGS, no arguments) records every function's AWS calls,
+# in-process and under the emulator, and then checks them against
+# template.yaml's policies: TestPermissionsCoverRecordedCalls needs all the
+# other tests' calls, so it runs after them. A partial run records nothing
+# (benchmarks count allocations) and leaves the check out.
+if [[ -z ${PKGS:-} && $# -eq 0 ]]; then
+	calls=$PWD/.local/calls
+	rm -rf "$calls"
+	mkdir -p "$calls"
+	status=0
+	CLOSELOOP_RECORD_CALLS=$calls go test -count=1 -timeout 10m \
+		-skip '^TestPermissionsCoverRecordedCalls$' "${pkgs[@]}" 9>&- || status=$?
+	if ((status != 0)); then
+		echo "test.sh: go test failed; the permissions check below may miss the failed packages' calls" >&2
+	fi
+	CLOSELOOP_CALLS_DIR=$calls go test -count=1 -v -run '^TestPermissionsCoverRecordedCalls$' ./infra/ 9>&- || status=$?
+	exit "$status"
+fi
+echo "test.sh: a partial run; the permissions check needs every test's calls and runs only in make test" >&2
 go test -count=1 -timeout 10m "$@" "${pkgs[@]}" 9>&-

@@ -9,6 +9,7 @@ import (
 	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -35,7 +36,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
 	api := storeapi.New(storeapi.Deps{
-		Keys: db, Stores: db, Surveys: db, Points: db, Responses: db,
+		Keys: db, Stores: db, Surveys: db, Points: db, Responses: db, Suppressions: db, Privacy: db,
 		Ingest:    survey.NewService(db, db, time.Now),
 		Followups: followup.NewService(db, time.Now),
 		Summaries: summary.New(db, time.Now),
@@ -43,6 +44,12 @@ func run(ctx context.Context, getenv func(string) string) error {
 			return webhook.ValidateURL(ctx, raw, net.DefaultResolver, false)
 		},
 	}, time.Now)
-	lambda.Start(httpadapter.NewV2(api.Routes()).ProxyWithContext)
+	proxy := httpadapter.NewV2(api.Routes())
+	lambda.Start(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		// The HTTP API delivers the path percent-decoded; addresses in it
+		// must reach the mux escaped.
+		ev.RawPath = storeapi.EscapeDecodedPath(ev.RawPath)
+		return proxy.ProxyWithContext(ctx, ev)
+	})
 	return nil
 }

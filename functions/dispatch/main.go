@@ -1,5 +1,7 @@
 // Command dispatch is the Lambda function that sends due survey emails,
-// run every minute by an EventBridge schedule with a concurrency of one.
+// run every minute by an EventBridge schedule. One run sends at a time
+// (the run lock in the table); each run prints its report to stdout as a
+// line of CloudWatch embedded metric format, for the alarms.
 package main
 
 import (
@@ -42,10 +44,14 @@ func run(ctx context.Context, getenv func(string) string) error {
 	dispatcher := dispatch.New(db, db, mailer, renderer, dispatch.Config{
 		PublicBaseURL: cfg.PublicBaseURL,
 		DefaultSender: cfg.SenderAddress,
+		AccountRate:   cfg.SESMaxSendRate,
 	}, time.Now)
 	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (dispatch.Report, error) {
 		rep, err := dispatcher.Run(ctx)
-		slog.InfoContext(ctx, "dispatch run", "report", rep)
+		os.Stdout.Write(rep.EMF(cfg.Stage, time.Now()))
+		if err != nil {
+			slog.ErrorContext(ctx, "dispatch run", "report", rep, "err", err)
+		}
 		return rep, err
 	})
 	return nil

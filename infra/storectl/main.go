@@ -33,6 +33,15 @@
 //
 //	go run ./infra/storectl backfill-counters -table closeloop-prod-Table-XYZ [-dry-run]
 //
+// resume ends a store's sending pause. Dispatch pauses a store's sending
+// when SES refuses its sender (the From address or domain not verified,
+// its custom MAIL FROM domain not set up): its surveys stay due, held
+// until an hourly probe send succeeds. Once the sender is fixed, resume
+// ends the pause at once; the held surveys go out at their next due time,
+// within the hour. Its credentials need dynamodb:UpdateItem on the table.
+//
+//	go run ./infra/storectl resume -table closeloop-prod-Table-XYZ -store acme
+//
 // seed gives a store (the demo store of make dev) a few days of surveys
 // and answers from made-up customers (seed-<n>@example.com), written
 // through the same code as real ones: for demos and development tables,
@@ -40,6 +49,17 @@
 // finds its orders and skips them.
 //
 //	go run ./infra/storectl seed -table closeloop-dev -store demo -days 7 -answers 24
+//
+// redrive sends what a dead-letter queue holds back to the queue it came
+// from, once the cause of the failures is fixed: each message keeps its
+// body and attributes and leaves the DLQ only after it was sent. Without
+// -to the source is the one queue whose RedrivePolicy names the DLQ; it
+// moves the messages the DLQ holds when it starts, or -max of them. Set
+// AWS_ENDPOINT_URL_SQS to reach a local SQS. Its credentials need
+// sqs:ReceiveMessage, DeleteMessage, GetQueueAttributes and
+// ListDeadLetterSourceQueues on the DLQ and sqs:SendMessage on the source.
+//
+//	go run ./infra/storectl redrive -queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/closeloop-SesEventsDeadLetterQueue-XYZ
 package main
 
 import (
@@ -72,7 +92,9 @@ const usage = `usage:
   storectl create -table TABLE -store STORE_ID [-name NAME] [-sender EMAIL] [-reply-to EMAIL] [-support EMAILS] [-owner EMAILS] [-time-zone ZONE] [-locale TAG] [-json]
   storectl upgrade -table TABLE
   storectl backfill-counters -table TABLE [-dry-run]
-  storectl seed -table TABLE -store STORE_ID [-days 7] [-answers 24] [-seed 1]`
+  storectl resume -table TABLE -store STORE_ID
+  storectl seed -table TABLE -store STORE_ID [-days 7] [-answers 24] [-seed 1]
+  storectl redrive -queue-url DLQ_URL [-to QUEUE_URL] [-max N]`
 
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	if len(args) == 0 {
@@ -85,6 +107,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return upgrade(ctx, args[1:], getenv, out)
 	case "backfill-counters":
 		return backfillCounters(ctx, args[1:], getenv, out)
+	case "resume":
+		return resume(ctx, args[1:], getenv, out)
+	case "redrive":
+		return redrive(ctx, args[1:], getenv, out)
 	case "seed":
 		return seed(ctx, args[1:], getenv, out)
 	}
@@ -157,6 +183,7 @@ func upgrade(ctx context.Context, args []string, getenv func(string) string, out
 	// What was done before a failure is done: the counts say how far it got.
 	fmt.Fprintf(out, "%d items scanned: %d times rewritten, %d policies copied, %d pointers written, %d stores listed, %d skipped\n",
 		report.Scanned, report.TimesRewritten, report.PoliciesCopied, report.PointersWritten, report.StoresListed, report.Skipped)
+	fmt.Fprintf(out, "%d items given expires_at (their store's retention), %d suppressed addresses listed\n", report.ExpiriesSet, report.SuppressionsListed)
 	if err != nil {
 		return fmt.Errorf("%w (the upgrade can be run again)", err)
 	}
@@ -204,6 +231,34 @@ func backfillCounters(ctx context.Context, args []string, getenv func(string) st
 	if report.Skipped > 0 {
 		fmt.Fprintf(out, "%d items changed while the backfill ran; run it again to count them.\n", report.Skipped)
 	}
+	return nil
+}
+
+// resume ends a store's sending pause.
+func resume(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	flags := flag.NewFlagSet("resume", flag.ContinueOnError)
+	table := flags.String("table", getenv("TABLE_NAME"), "the closeloop table (the stack's TableName output)")
+	storeID := flags.String("store", "", "the store whose sending to resume")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *table == "" || *storeID == "" {
+		return errors.New("-table and -store are required")
+	}
+	db, err := open(ctx, *table, getenv)
+	if err != nil {
+		return err
+	}
+	pause, err := db.ResumeSending(ctx, *storeID)
+	if err != nil {
+		return err
+	}
+	if pause == nil {
+		fmt.Fprintf(out, "Store %s was not paused: nothing to do.\n", *storeID)
+		return nil
+	}
+	fmt.Fprintf(out, "Store %s resumed (paused since %s: %s). Its held surveys go out within the hour.\n",
+		*storeID, pause.PausedAt.UTC().Format(time.RFC3339), pause.Reason)
 	return nil
 }
 

@@ -82,7 +82,8 @@ func TestUpgradeCommand(t *testing.T) {
 	}
 	// The store, its key's two items and the survey; the store's times
 	// are fixed-width already.
-	for _, want := range []string{"page 1: 4 items read, 4 so far", "4 items scanned: 5 times rewritten, 1 policies copied, 1 pointers written, 0 stores listed, 0 skipped"} {
+	for _, want := range []string{"page 1: 4 items read, 4 so far", "4 items scanned: 5 times rewritten, 1 policies copied, 1 pointers written, 0 stores listed, 0 skipped",
+		"1 items given expires_at"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("output %q lacks %q", out.String(), want)
 		}

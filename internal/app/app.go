@@ -10,12 +10,15 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/closeloop/closeloop/internal/callrec"
 )
 
 // Config is the environment the functions read (set by template.yaml).
@@ -27,6 +30,9 @@ type Config struct {
 	Stage            string // STAGE
 	FollowupQueueURL string // FOLLOWUP_QUEUE_URL: cases for the follow-up worker
 	WebhookQueueURL  string // WEBHOOK_QUEUE_URL: events for the webhook worker
+	// SESMaxSendRate is SES_MAX_SEND_RATE, the account's maximum sends per
+	// second across all stores (dispatch); 0 when unset, for the default.
+	SESMaxSendRate float64
 }
 
 // Need names environment variables a function cannot start without, beyond
@@ -71,6 +77,13 @@ func LoadConfig(getenv func(string) string, needs Need) (Config, error) {
 			return Config{}, fmt.Errorf("environment variable %s is not set", r.name)
 		}
 	}
+	if v := getenv("SES_MAX_SEND_RATE"); v != "" {
+		rate, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(rate > 0) {
+			return Config{}, fmt.Errorf("environment variable SES_MAX_SEND_RATE must be a positive number, not %q", v)
+		}
+		c.SESMaxSendRate = rate
+	}
 	return c, nil
 }
 
@@ -87,6 +100,11 @@ func Start(ctx context.Context, getenv func(string) string, needs Need) (Config,
 	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return Config{}, aws.Config{}, fmt.Errorf("load aws config: %w", err)
+	}
+	// Under make test only: every client records its calls for the
+	// permissions test, which checks them against template.yaml's policies.
+	if err := callrec.Enable(&awsCfg, getenv); err != nil {
+		return Config{}, aws.Config{}, err
 	}
 	return cfg, awsCfg, nil
 }

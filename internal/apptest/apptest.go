@@ -148,13 +148,16 @@ type Response struct {
 	Body   string
 }
 
-// Do sends a request to the fixture's server with the owner key (when
-// key is "", none) and reads the response.
-func (f *Fixture) Do(t testing.TB, method, path, key, contentType, body string) Response {
+// Do sends a request to the fixture's server with key (when key is "",
+// none), and headers as name, value pairs, and reads the response.
+func (f *Fixture) Do(t testing.TB, method, path, key, contentType, body string, headers ...string) Response {
 	t.Helper()
 	req, err := http.NewRequest(method, f.Server.URL+path, bytes.NewBufferString(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)

@@ -182,6 +182,16 @@ func TestSettingsValidate(t *testing.T) {
 	}
 }
 
+func TestDefaultLocaleIsSpoken(t *testing.T) {
+	for locale, ok := range map[string]bool{"en": true, "ru-RU": true, "de": false, "sr-Latn": false} {
+		s := DefaultSettings()
+		s.DefaultLocale = locale
+		if err := s.Validate(); (err == nil) != ok {
+			t.Errorf("default_locale %s: %v, want ok %v", locale, err, ok)
+		}
+	}
+}
+
 func TestSettingsRefuseHeaderBreakingNames(t *testing.T) {
 	for _, name := range []string{"Shop\r\nBcc: x@example.com", "Shop\x00", "Shop\\", "Shop \"Best\"", "Shop\u202e", "Shop\u2028"} {
 		s := DefaultSettings()

@@ -14,6 +14,9 @@ const (
 	EFORBIDDEN    = "forbidden"
 	ENOTFOUND     = "not_found"
 	ECONFLICT     = "conflict"
+	// EPRECONDITION is a conditional request (If-Match) whose condition no
+	// longer holds: the resource changed since the caller read it.
+	EPRECONDITION = "precondition_failed"
 	ERATELIMITED  = "rate_limited"
 	EUNAVAILABLE  = "unavailable"
 	EINTERNAL     = "internal"

@@ -25,8 +25,10 @@ type Tag struct {
 	Value string
 }
 
-// Mailer sends one email and returns the provider's message ID. A message
-// the provider refuses for good wraps ErrRejected.
+// Mailer sends one email and returns the provider's message ID. A send
+// the provider refused is a *SendError naming the problem (sending.go);
+// one refused for good (a message-level problem) also matches
+// ErrRejected.
 type Mailer interface {
 	Send(ctx context.Context, m Message) (string, error)
 }
@@ -51,6 +53,10 @@ type Lease struct {
 	// Survey is the survey as claimed: marking it sent counts it in its
 	// store's and time zone's day.
 	Survey Survey
+	// TokenHash and UnsubscribeHash are the hashes of the link tokens of
+	// the email sent under this lease: kept when it is sent, dropped when
+	// the attempt fails, so that retries never grow the survey.
+	TokenHash, UnsubscribeHash string
 }
 
 // TokenHashes are the stored hashes of a survey's link tokens: the survey

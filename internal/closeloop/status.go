@@ -4,11 +4,13 @@ import "slices"
 
 // surveyMoves is every status change a survey may make, from → to. A
 // status moving to itself is a new lease or due time in the same state
-// (a re-claim after a crashed sender, a reminder, a retry). Adapters build
-// their write conditions from this table, so a change of the rules is made
-// here once.
+// (a re-claim after a crashed sender, a reminder, a retry, a survey held
+// while its store's sending is paused). A scheduled survey fails without
+// a claim when it closed before it could be sent (gave_up). Adapters
+// build their write conditions from this table, so a change of the rules
+// is made here once.
 var surveyMoves = map[Status][]Status{
-	StatusScheduled:  {StatusSending, StatusSuppressed, StatusCancelled},
+	StatusScheduled:  {StatusScheduled, StatusSending, StatusFailed, StatusSuppressed, StatusCancelled},
 	StatusSending:    {StatusSending, StatusSent, StatusFailed, StatusSuppressed, StatusAnswered, StatusCancelled},
 	StatusSent:       {StatusSent, StatusAnswered, StatusExpired, StatusCancelled},
 	StatusCapped:     {StatusCancelled},

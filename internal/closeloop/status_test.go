@@ -10,7 +10,8 @@ import (
 // deliberate one.
 func TestSurveyMoves(t *testing.T) {
 	allowed := map[[2]Status]bool{
-		{StatusScheduled, StatusSending}: true, {StatusScheduled, StatusSuppressed}: true, {StatusScheduled, StatusCancelled}: true,
+		{StatusScheduled, StatusScheduled}: true, {StatusScheduled, StatusSending}: true, {StatusScheduled, StatusFailed}: true,
+		{StatusScheduled, StatusSuppressed}: true, {StatusScheduled, StatusCancelled}: true,
 		{StatusSending, StatusSending}: true, {StatusSending, StatusSent}: true, {StatusSending, StatusFailed}: true,
 		{StatusSending, StatusSuppressed}: true, {StatusSending, StatusAnswered}: true, {StatusSending, StatusCancelled}: true,
 		{StatusSent, StatusSent}: true, {StatusSent, StatusAnswered}: true, {StatusSent, StatusExpired}: true, {StatusSent, StatusCancelled}: true,

@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -21,6 +22,10 @@ type Store struct {
 	// CursorKey signs the store's list cursors, so that a client cannot
 	// forge one; never shown.
 	CursorKey string `json:"cursor_key"`
+	// SettingsVersion counts the changes of Settings: a change is made on
+	// condition the version is still the one read, so concurrent changes
+	// never silently undo each other (the API's ETag).
+	SettingsVersion int `json:"settings_version"`
 	// DigestOptOut holds the hashes (digest.AddressHash) of the owner
 	// addresses unsubscribed from the weekly digest; only ever added to.
 	DigestOptOut []string `json:"digest_optout,omitempty"`
@@ -46,6 +51,7 @@ type Settings struct {
 	CSATThreshold      int      `json:"csat_threshold"`
 	SLAHours           int      `json:"sla_hours"`
 	ContactBudgetDays  int      `json:"contact_budget_days"`
+	RetentionMonths    int      `json:"retention_months"` // see Retention; 0 in a store saved before the setting
 	MaxSendPerSecond   float64  `json:"max_send_per_second"`
 	SenderEmail        string   `json:"sender_email"`
 	SenderName         string   `json:"sender_name"`
@@ -66,6 +72,11 @@ type Branding struct {
 	PrivacyURL    string `json:"privacy_url"`
 }
 
+// SpokenLanguages are the languages the product writes its emails and
+// pages in (i18n's catalog; a test keeps the two equal). A store's default
+// must be one of them: customers without a locale of their own read it.
+var SpokenLanguages = []string{"en", "ru"}
+
 // DefaultSettings are a new store's settings until its owner changes them.
 func DefaultSettings() Settings {
 	return Settings{
@@ -80,6 +91,7 @@ func DefaultSettings() Settings {
 		CSATThreshold:      2,
 		SLAHours:           24,
 		ContactBudgetDays:  30,
+		RetentionMonths:    DefaultRetentionMonths,
 		MaxSendPerSecond:   10,
 		DigestWeekday:      DefaultDigestWeekday,
 		Branding:           Branding{Name: "Our store", Color: "#1f5fbf"},
@@ -165,6 +177,8 @@ func (s Settings) Validate() error {
 	}
 	if !ValidLocale(s.DefaultLocale) {
 		p.Add("default_locale", "must be a BCP 47 language tag such as en or ru-RU")
+	} else if !slices.Contains(SpokenLanguages, Language(s.DefaultLocale)) {
+		p.Add("default_locale", "must be a language the product speaks: "+strings.Join(SpokenLanguages, ", "))
 	}
 	ranges := []struct {
 		field    string
@@ -180,6 +194,9 @@ func (s Settings) Validate() error {
 		{"csat_threshold", s.CSATThreshold, 1, 4},
 		{"sla_hours", s.SLAHours, 1, 24 * 14},
 		{"contact_budget_days", s.ContactBudgetDays, 0, 365},
+	}
+	if s.RetentionMonths != 0 && (s.RetentionMonths < MinRetentionMonths || s.RetentionMonths > MaxRetentionMonths) {
+		p.Add("retention_months", rangeProblem(MinRetentionMonths, MaxRetentionMonths))
 	}
 	for _, r := range ranges {
 		if r.value < r.min || r.value > r.max {

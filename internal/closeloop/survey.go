@@ -23,8 +23,13 @@ const (
 )
 
 // Failure reasons of a failed survey: codes, never a provider's error text.
+// A message-level send problem (sending.go) is its own reason.
 const (
-	ReasonRejected = "rejected" // the mail provider refused the email for good
+	ReasonRejected     = string(ProblemRejected)     // the mail provider refused the email for good
+	ReasonBadRecipient = string(ProblemBadRecipient) // the customer's address was refused as invalid
+	// ReasonGaveUp: passing send failures went on until MaxSendAttempts,
+	// or the survey closed before it could be sent.
+	ReasonGaveUp = "gave_up"
 )
 
 // Limits on what an order may carry.
@@ -125,6 +130,11 @@ type Survey struct {
 	// Policy is the store's follow-up policy, copied when the survey is
 	// created, so that an answer opens its case from this one read.
 	Policy FollowupPolicy `json:"policy"`
+	// RetentionMonths is the store's retention, copied when the survey is
+	// created, so that the survey and what its answer writes (response,
+	// ledger entry, case) expire without a read of the store; 0 for a
+	// survey from before, which keeps the default.
+	RetentionMonths int `json:"retention_months,omitempty"`
 }
 
 // Closed reports whether the survey's link no longer opens a page of its own.

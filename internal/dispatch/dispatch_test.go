@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
-
 	"github.com/closeloop/closeloop/internal/apptest"
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/dispatch"
@@ -144,50 +141,6 @@ func TestCrashedSendIsResentAfterTheLease(t *testing.T) {
 	}
 }
 
-// faultySES is a fake of SES's SendEmail, used only to inject faults the
-// emulator cannot produce: a permanent rejection and throttling.
-type faultySES struct {
-	err error
-}
-
-func (f faultySES) SendEmail(context.Context, *sesv2.SendEmailInput, ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
-	return nil, f.err
-}
-
-func TestSendFailures(t *testing.T) {
-	tests := []struct {
-		name       string
-		err        error
-		wantStatus string
-		wantReport dispatch.Report
-	}{
-		{"rejected for good", &sestypes.MessageRejected{Message: strPtr("Email address is not verified.")}, "failed", dispatch.Report{Due: 1, Failed: 1}},
-		{"throttled", &sestypes.TooManyRequestsException{Message: strPtr("Maximum sending rate exceeded.")}, "sending", dispatch.Report{Due: 1, Retried: 1}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := apptest.New(t)
-			postOrders(t, f, 1)
-			renderer, _ := render.New()
-			d := dispatch.New(f.Product.DB, f.Product.DB, sesmail.New(faultySES{tt.err}, ""), renderer, dispatch.Config{PublicBaseURL: "https://feedback.test", DefaultSender: "x@shop.test"}, f.Clock.Now)
-			rep, err := d.Run(context.Background())
-			if err != nil || rep != tt.wantReport {
-				t.Fatalf("run: %+v, %v; want %+v", rep, err, tt.wantReport)
-			}
-			ids, _ := f.Product.DB.DueSurveys(context.Background(), f.Clock.Now().Add(time.Hour), 10)
-			wantDue := 0
-			if tt.wantStatus == "sending" {
-				wantDue = 1
-			}
-			if len(ids) != wantDue {
-				t.Fatalf("due later: %v, want %d", ids, wantDue)
-			}
-		})
-	}
-}
-
-func strPtr(s string) *string { return &s }
-
 func TestUnansweredSurveyExpires(t *testing.T) {
 	f := apptest.New(t)
 	email := postOrders(t, f, 1)[0]
@@ -210,18 +163,45 @@ func TestUnansweredSurveyExpires(t *testing.T) {
 	}
 }
 
-// recordingMailer sends through the real SES emulator and records when.
+// recordingMailer sends through the real SES emulator and records when,
+// and to whom.
 type recordingMailer struct {
 	closeloop.Mailer
 	mu    sync.Mutex
 	times []time.Time
+	to    []string
 }
 
 func (m *recordingMailer) Send(ctx context.Context, msg closeloop.Message) (string, error) {
 	m.mu.Lock()
 	m.times = append(m.times, time.Now())
+	m.to = append(m.to, msg.To)
 	m.mu.Unlock()
 	return m.Mailer.Send(ctx, msg)
+}
+
+func (m *recordingMailer) count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.times)
+}
+
+// sendTimes returns when each send started, in order.
+func (m *recordingMailer) sendTimes() []time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]time.Time(nil), m.times...)
+}
+
+// sendTimesTo returns when the (last) send to each recipient started.
+func (m *recordingMailer) sendTimesTo() map[string]time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	at := map[string]time.Time{}
+	for i, to := range m.to {
+		at[to] = m.times[i]
+	}
+	return at
 }
 
 func TestSendsArePacedAtTheStoreRate(t *testing.T) {

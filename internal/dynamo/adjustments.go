@@ -21,6 +21,7 @@ type adjustmentRecord struct {
 	SK          string `json:"sk"`
 	Fingerprint string `json:"fingerprint"`
 	closeloop.Adjusted
+	ExpiresAt int64 `json:"expires_at,omitempty"` // as its ledger entry's
 }
 
 // maxAdjustAttempts bounds how often an adjustment starts again because the
@@ -40,6 +41,12 @@ func (db *DB) AdjustPoints(ctx context.Context, a closeloop.Adjustment) (res clo
 	pk := customerPK(a.StoreID, a.Email)
 	fingerprint := a.Fingerprint()
 	at := a.At.UTC()
+	// An adjustment has no survey to carry the store's retention.
+	months, err := db.retention(ctx, a.StoreID)
+	if err != nil {
+		return closeloop.Adjusted{}, false, err
+	}
+	expires := expiry(at, months)
 	for attempt := 1; attempt <= maxAdjustAttempts; attempt++ {
 		if res, found, err := db.adjusted(ctx, pk, a.IdempotencyKey, fingerprint); found || err != nil {
 			return res, found, err
@@ -56,7 +63,7 @@ func (db *DB) AdjustPoints(ctx context.Context, a closeloop.Adjustment) (res clo
 			Balance: balance + a.Points,
 			Entry:   closeloop.LedgerEntry{Points: a.Points, Reason: a.Reason, At: at},
 		}
-		items, err := db.adjustItems(a, pk, fingerprint, res, balance)
+		items, err := db.adjustItems(a, pk, fingerprint, res, balance, expires)
 		if err != nil {
 			return closeloop.Adjusted{}, false, err
 		}
@@ -88,13 +95,13 @@ func (db *DB) AdjustPoints(ctx context.Context, a closeloop.Adjustment) (res clo
 
 // adjustItems are the transaction of an adjustment: the idempotency record,
 // the ledger entry and the balance, in that order (cancellation reasons
-// come in the same order).
-func (db *DB) adjustItems(a closeloop.Adjustment, pk, fingerprint string, res closeloop.Adjusted, balance int) ([]types.TransactWriteItem, error) {
-	record, err := marshal(adjustmentRecord{PK: pk, SK: "ADJUST#" + a.IdempotencyKey, Fingerprint: fingerprint, Adjusted: res})
+// come in the same order); both records expire at expires.
+func (db *DB) adjustItems(a closeloop.Adjustment, pk, fingerprint string, res closeloop.Adjusted, balance int, expires int64) ([]types.TransactWriteItem, error) {
+	record, err := marshal(adjustmentRecord{PK: pk, SK: "ADJUST#" + a.IdempotencyKey, Fingerprint: fingerprint, Adjusted: res, ExpiresAt: expires})
 	if err != nil {
 		return nil, err
 	}
-	ledger, err := marshal(ledgerRecord{PK: pk, SK: "LEDGER#" + stamp(res.Entry.At) + "#adjust#" + a.IdempotencyKey, LedgerEntry: res.Entry})
+	ledger, err := marshal(ledgerRecord{PK: pk, SK: "LEDGER#" + stamp(res.Entry.At) + "#adjust#" + a.IdempotencyKey, LedgerEntry: res.Entry, ExpiresAt: expires})
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +114,10 @@ func (db *DB) adjustItems(a closeloop.Adjustment, pk, fingerprint string, res cl
 	absent := aws.String("attribute_not_exists(pk)")
 	return []types.TransactWriteItem{
 		{Put: &types.Put{
-			TableName: aws.String(db.table), Item: record, ConditionExpression: absent,
+			// A record past retention is gone (adjusted): its key is new again.
+			TableName: aws.String(db.table), Item: record,
+			ConditionExpression:                 aws.String("attribute_not_exists(pk) OR expires_at <= :now"),
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": db.nowAttr()},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}},
 		{Put: &types.Put{TableName: aws.String(db.table), Item: ledger, ConditionExpression: absent}},
@@ -135,7 +145,7 @@ func (db *DB) adjusted(ctx context.Context, pk, idempotencyKey, fingerprint stri
 	if err != nil {
 		return closeloop.Adjusted{}, false, unavailable("get adjustment", err)
 	}
-	if out.Item == nil {
+	if out.Item == nil || !db.liveItem(out.Item) {
 		return closeloop.Adjusted{}, false, nil
 	}
 	return replayOf(out.Item, fingerprint)

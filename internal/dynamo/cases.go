@@ -29,6 +29,8 @@ type caseRecord struct {
 	ListSK string `json:"list_sk"`
 	DuePK  string `json:"due_pk,omitempty"`
 	DueSK  string `json:"due_sk,omitempty"`
+	// ExpiresAt is its survey's: the case and its notes go with it.
+	ExpiresAt int64 `json:"expires_at,omitempty"`
 }
 
 func caseKey(caseID string) map[string]types.AttributeValue { return key("CASE#"+caseID, "#CASE") }
@@ -64,6 +66,9 @@ func (db *DB) Case(ctx context.Context, storeID, caseID string) (closeloop.Case,
 	})
 	if err != nil {
 		return closeloop.Case{}, unavailable("get case", err)
+	}
+	if !db.liveItem(out.Item) {
+		return closeloop.Case{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such follow-up")
 	}
 	return storeCase(out.Item, storeID)
 }
@@ -328,6 +333,9 @@ func (db *DB) Cases(ctx context.Context, storeID string, f closeloop.CaseFilter)
 			if err := unmarshal(item, &rec); err != nil {
 				return nil, "", err
 			}
+			if !db.live(rec.ExpiresAt) {
+				continue // past retention; TTL deletes it late
+			}
 			cases = append(cases, rec.Case)
 		}
 		if out.LastEvaluatedKey == nil {
@@ -422,6 +430,9 @@ func (db *DB) CustomerHistory(ctx context.Context, storeID, email string, limit 
 	}
 	surveys, cases := map[string]closeloop.Survey{}, map[string]closeloop.Case{}
 	for _, item := range items {
+		if !db.liveItem(item) {
+			continue // past retention: gone from the history with its survey
+		}
 		var rec struct {
 			SK string `json:"sk"`
 		}

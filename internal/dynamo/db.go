@@ -35,6 +35,9 @@ var _ API = (*dynamodb.Client)(nil)
 type DB struct {
 	api   API
 	table string
+	// now is the clock reads compare expires_at with (WithClock); nil is
+	// time.Now.
+	now func() time.Time
 }
 
 // New returns the adapter for the table named table.
@@ -109,27 +112,43 @@ func cancelReasons(err error) []types.CancellationReason {
 	return nil
 }
 
-func hasConflict(reasons []types.CancellationReason) bool {
-	for _, r := range reasons {
-		if aws.ToString(r.Code) == "TransactionConflict" {
+// passing reports whether a failed transaction may succeed when tried
+// again: cancelled by a conflict with another transaction or by
+// throttling, throttled whole, or still in progress under its token.
+func passing(err error) bool {
+	for _, r := range cancelReasons(err) {
+		if code := aws.ToString(r.Code); code == "TransactionConflict" || code == "ThrottlingError" {
 			return true
 		}
 	}
-	return false
+	var throttled *types.ThrottlingException
+	var inProgress *types.TransactionInProgressException
+	var provisioned *types.ProvisionedThroughputExceededException
+	var limit *types.RequestLimitExceeded
+	return errors.As(err, &throttled) || errors.As(err, &inProgress) || errors.As(err, &provisioned) || errors.As(err, &limit)
 }
 
 // maxTransactAttempts bounds the retries of a transaction that real DynamoDB
-// cancelled with TransactionConflict (another transaction held an item).
+// cancelled with TransactionConflict (another transaction held an item) or
+// throttled.
 const maxTransactAttempts = 6
 
-// transact runs a transaction, retrying conflicts with jittered exponential
-// backoff. Condition failures are returned at once for the caller to read.
+// transact runs a transaction, retrying passing failures (conflicts,
+// throttling) with jittered exponential backoff, each try under a fresh
+// ClientRequestToken: a token reused after a throttle would only report the
+// first try as still in progress. Condition failures are returned at once
+// for the caller to read; what stays passing after the last try is
+// EUNAVAILABLE, so the caller answers 503 with Retry-After.
 func (db *DB) transact(ctx context.Context, in *dynamodb.TransactWriteItemsInput) error {
 	backoff := 10 * time.Millisecond
 	for attempt := 1; ; attempt++ {
+		in.ClientRequestToken = aws.String(newRequestToken())
 		_, err := db.api.TransactWriteItems(ctx, in)
-		if err == nil || attempt == maxTransactAttempts || !hasConflict(cancelReasons(err)) {
+		if err == nil || !passing(err) {
 			return err
+		}
+		if attempt == maxTransactAttempts {
+			return fmt.Errorf("transaction: %w: %w", closeloop.Errorf(closeloop.EUNAVAILABLE, "the service is busy, try again shortly"), err)
 		}
 		sleep := backoff/2 + rand.N(backoff)
 		select {
@@ -141,13 +160,16 @@ func (db *DB) transact(ctx context.Context, in *dynamodb.TransactWriteItemsInput
 	}
 }
 
+// newRequestToken is a transaction's idempotency token: 128 random bits.
+func newRequestToken() string {
+	return strconv.FormatUint(rand.Uint64(), 36) + strconv.FormatUint(rand.Uint64(), 36)
+}
+
 // unavailable turns throttling and outages into EUNAVAILABLE so the caller
 // can answer 503 with Retry-After; other errors are wrapped as they are.
 func unavailable(op string, err error) error {
-	var throttled *types.ProvisionedThroughputExceededException
-	var limit *types.RequestLimitExceeded
 	var internal *types.InternalServerError
-	if errors.As(err, &throttled) || errors.As(err, &limit) || errors.As(err, &internal) {
+	if passing(err) || errors.As(err, &internal) {
 		return fmt.Errorf("%s: %w: %w", op, closeloop.Errorf(closeloop.EUNAVAILABLE, "the service is busy, try again shortly"), err)
 	}
 	return fmt.Errorf("%s: %w", op, err)

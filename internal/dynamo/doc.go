@@ -17,6 +17,15 @@
 //	CASE#{case}                        #CASE                  a follow-up case with its notes (type "case")
 //	DELIVERY#{kind}#{about}#{to hash}  #DELIVERY              an email sent at most once (TTL 30 days)
 //	WEBHOOK#{event}                    #DELIVERED             a webhook event delivered (TTL 30 days)
+//	STORE#{store}#STATS                D#{day}#{shard}        a store-local day's counters (stats.go)
+//	STORE#{store}#STATS                NOW#{shard}            the store's open and overdue cases
+//	STORE#{store}#PRODUCTS#{yyyy-mm}   D#{day}#{sku} · M#{sku} a product's day and month counters
+//	MARK#{fact}                        #{n}                   products' counters applied (TTL 30 days)
+//	SLA                                #CHECKED               the last SLA check, which overdue counts are as of
+//	DISPATCH#LOCK                      #LOCK                  the dispatch run lock (holder, lease; TTL)
+//	STORE#{store}#SUPPRESSED#{hash}    #SUPPRESSED            an erased person's suppression: address hashed and masked
+//	STORE#{store}                      #MAILEVENTS            the store's transient bounce count
+//	MAILEVENT#transient#{msg}#{hash}   #MAILEVENT             a transient bounce counted (TTL 30 days)
 //
 // The sparse index "due" (due_pk, due_sk) holds what needs a scheduled
 // function at a time: due_pk is one of a few shards, due_sk is the time,
@@ -27,10 +36,26 @@
 //
 // The overloaded index "lists" (list_pk, list_sk) holds the lists the API
 // pages through: a store's cases under STORE#{store}#CASES#active (open and
-// claimed) or #resolved, by opening time.
+// claimed) or #resolved, by opening time; a store's suppressed addresses
+// under STORE#{store}#SUPPRESSED, by the time of suppression (suppressed
+// profiles, and what erasing a suppressed person leaves).
 //
 // Every stored time is one fixed-width format (2006-01-02T15:04:05.000Z),
 // so that conditions and sort keys compare strings as times.
+//
+// Retention (privacy.go): a survey, its order marker and pointer, and its
+// answer's response, ledger entry and case carry expires_at (epoch
+// seconds, the table's TTL) = the survey's creation + the store's
+// retention_months copied onto it; an adjustment's ledger entry and record
+// its own time + the retention. Reads treat an item past expires_at as
+// gone, as TTL deletes late. Profiles never expire: the balance keeps the
+// points of expired ledger entries. Export and erase find a customer's
+// items by key alone: the customer's partition, then the surveys its
+// pointers name (SURVEY#{id}, CASE#{CaseIDFor(id)}, and the response at
+// STORE#{store}#RESPONSES / {answered_at}#{id}). Erasing keeps the hashed
+// STORE#{store}#SUPPRESSED#{hash} entry, which ingest's transaction checks,
+// and a suppressed profile for the placeholder address the kept records
+// name (closeloop.ErasedEmail).
 //
 // The relay on the table's stream acts on items by their "type" attribute
 // ("response", "case"); the event source mapping filters on it.

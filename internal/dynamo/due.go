@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,16 +58,23 @@ func (db *DB) dueItems(ctx context.Context, prefix string, now time.Time, limit 
 }
 
 // Claim takes a due survey for sending until leaseUntil, recording the
-// hashes of the survey and unsubscribe link tokens about to be sent: a
-// scheduled one (or one whose sender's lease ran out) turns sending; a sent
-// one is claimed for its reminder and stays sent, so it can be answered
-// meanwhile. In the same transaction it checks that the customer is not
-// suppressed; if they are, a first send closes the survey as suppressed and
-// a reminder is skipped. Two dispatchers' claims of one survey are
-// exclusive: the condition is on the state the survey was read in.
+// hashes of the survey and unsubscribe link tokens about to be sent (so
+// that the email's links work the moment it is out, and after a crash
+// before its mark) and counting the attempt: a scheduled one (or one whose
+// sender's lease ran out) turns sending; a sent one is claimed for its
+// reminder and stays sent, so it can be answered meanwhile. The hashes are
+// dropped again when the attempt fails (Retry, MarkFailed, EndReminder
+// without a send), so retries never grow the item. In the same transaction
+// it checks that the customer is not suppressed; if they are, a first send
+// closes the survey as suppressed and a reminder is skipped. Two
+// dispatchers' claims of one survey are exclusive: the condition is on the
+// state the survey was read in.
 func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil time.Time, tokenHash, unsubscribeHash string) (closeloop.Lease, closeloop.ClaimResult, error) {
 	s := due.Survey
-	lease := closeloop.Lease{SurveyID: s.SurveyID, Holder: dueSK(leaseUntil, s.SurveyID), Status: closeloop.StatusSending, Survey: s}
+	lease := closeloop.Lease{
+		SurveyID: s.SurveyID, Holder: dueSK(leaseUntil, s.SurveyID), Status: closeloop.StatusSending, Survey: s,
+		TokenHash: tokenHash, UnsubscribeHash: unsubscribeHash,
+	}
 	if s.Status == closeloop.StatusSent {
 		lease.Status = closeloop.StatusSent
 	}
@@ -117,11 +125,30 @@ func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil tim
 	return closeloop.Lease{}, closeloop.Lost, unavailable("claim survey", err)
 }
 
+// dropHashes is the DELETE clause that takes the lease's token hashes off
+// the survey again (its email was not sent), with its values added to
+// values; "" when the lease recorded none.
+func dropHashes(lease closeloop.Lease, values map[string]types.AttributeValue) string {
+	var clauses []string
+	if lease.TokenHash != "" {
+		clauses = append(clauses, "token_hashes :drop_hash")
+		values[":drop_hash"] = &types.AttributeValueMemberSS{Value: []string{lease.TokenHash}}
+	}
+	if lease.UnsubscribeHash != "" {
+		clauses = append(clauses, "unsubscribe_hashes :drop_unsub")
+		values[":drop_unsub"] = &types.AttributeValueMemberSS{Value: []string{lease.UnsubscribeHash}}
+	}
+	if len(clauses) == 0 {
+		return ""
+	}
+	return " DELETE " + strings.Join(clauses, ", ")
+}
+
 // MarkSent records that the survey under lease was sent, with the store's
 // branding as the email showed it, and makes it due again at nextDue: the
-// time of its reminder, or when its answer window closes, to expire. held
-// is false when the lease was lost (it ran out and another dispatcher took
-// the survey).
+// time of its reminder, or when its answer window closes, to expire. The
+// attempts start again from 0 for the reminder. held is false when the
+// lease was lost (it ran out and another dispatcher took the survey).
 func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, nextDue time.Time, brand closeloop.Branding, defaultLocale string) (held bool, err error) {
 	brandAV, err := marshal(brand)
 	if err != nil {
@@ -132,7 +159,7 @@ func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, nextD
 	return db.settleWith(ctx, lease.SurveyID, lease.Status, closeloop.StatusSent, lease.Holder,
 		// counted_sent tells storectl backfill-counters this send is
 		// counted already.
-		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next, counted_sent = :true",
+		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next, counted_sent = :true, attempts = :zero",
 		map[string]types.AttributeValue{
 			":true":   &types.AttributeValueMemberBOOL{Value: true},
 			":sent":   str(string(closeloop.StatusSent)),
@@ -140,37 +167,108 @@ func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, nextD
 			":brand":  &types.AttributeValueMemberM{Value: brandAV},
 			":locale": str(defaultLocale),
 			":next":   str(dueSK(nextDue, lease.SurveyID)),
+			":zero":   num(0),
 		}, counted)
 }
 
 // EndReminder ends the reminder under lease: remindedAt records it when
-// it was sent (nil when it was given up), and the survey is due again when
-// its answer window closes.
+// it was sent; nil means it was given up, and its token hashes are
+// dropped. The survey is due again when its answer window closes.
 func (db *DB) EndReminder(ctx context.Context, lease closeloop.Lease, remindedAt *time.Time, closesAt time.Time) (held bool, err error) {
-	update := "SET due_sk = :closes"
-	values := map[string]types.AttributeValue{":closes": str(dueSK(closesAt, lease.SurveyID))}
+	update := "SET due_sk = :closes, attempts = :zero"
+	values := map[string]types.AttributeValue{":closes": str(dueSK(closesAt, lease.SurveyID)), ":zero": num(0)}
 	if remindedAt != nil {
 		update += ", reminded_at = :at"
 		values[":at"] = str(stamp(*remindedAt))
+	} else {
+		update += dropHashes(lease, values)
 	}
 	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Status, lease.Holder, update, values)
 }
 
-// MarkFailed records that the survey under lease cannot be sent, and why.
+// MarkFailed records that the survey under lease cannot be sent, and why
+// (a reason code), dropping the hashes of the email that was not sent.
 func (db *DB) MarkFailed(ctx context.Context, lease closeloop.Lease, reason string) (held bool, err error) {
+	values := map[string]types.AttributeValue{
+		":failed": str(string(closeloop.StatusFailed)),
+		":reason": str(reason),
+	}
 	return db.settle(ctx, lease.SurveyID, lease.Status, closeloop.StatusFailed, lease.Holder,
-		"SET #status = :failed, failure_reason = :reason REMOVE due_pk, due_sk",
-		map[string]types.AttributeValue{
-			":failed": str(string(closeloop.StatusFailed)),
-			":reason": str(reason),
-		})
+		"SET #status = :failed, failure_reason = :reason REMOVE due_pk, due_sk"+dropHashes(lease, values), values)
 }
 
-// Retry gives back a survey whose send failed for a passing reason; it is
-// due again at retryAt.
-func (db *DB) Retry(ctx context.Context, lease closeloop.Lease, retryAt time.Time) (held bool, err error) {
-	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Status, lease.Holder, "SET due_sk = :retry",
-		map[string]types.AttributeValue{":retry": str(dueSK(retryAt, lease.SurveyID))})
+// Retry gives back a survey whose send failed for a passing reason, or
+// was not tried; it is due again at retryAt, without the hashes of the
+// email that was not sent. counted says whether the attempt counts
+// towards giving up: not when the account or the store was to blame, or
+// nothing was sent at all.
+func (db *DB) Retry(ctx context.Context, lease closeloop.Lease, retryAt time.Time, counted bool) (held bool, err error) {
+	values := map[string]types.AttributeValue{":retry": str(dueSK(retryAt, lease.SurveyID))}
+	update := "SET due_sk = :retry"
+	if !counted {
+		update += " ADD attempts :uncount"
+		values[":uncount"] = num(-1)
+	}
+	return db.settle(ctx, lease.SurveyID, lease.Status, lease.Status, lease.Holder, update+dropHashes(lease, values), values)
+}
+
+// GiveUp fails a due survey that is not claimed, with reason (one that
+// closed before it could be sent, or whose attempts ran out), and returns
+// the status it ended in: failed; suppressed when the customer is
+// suppressed meanwhile (checked in the same transaction, as a claim
+// does), that being the truer reason it was never sent; "" when it
+// changed since it was read.
+func (db *DB) GiveUp(ctx context.Context, due closeloop.DueSurvey, reason string) (closeloop.Status, error) {
+	s := due.Survey
+	if !s.Status.CanMove(closeloop.StatusFailed) {
+		return "", fmt.Errorf("give up survey %s: %s cannot move to %s", s.SurveyID, s.Status, closeloop.StatusFailed)
+	}
+	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName:                aws.String(db.table),
+			Key:                      surveyKey(s.SurveyID),
+			UpdateExpression:         aws.String("SET #status = :failed, failure_reason = :reason REMOVE due_pk, due_sk"),
+			ConditionExpression:      aws.String("#status = :was AND due_sk = :mark"),
+			ExpressionAttributeNames: map[string]string{"#status": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":failed": str(string(closeloop.StatusFailed)),
+				":reason": str(reason),
+				":was":    str(string(s.Status)),
+				":mark":   str(due.Mark),
+			},
+		}},
+		{ConditionCheck: &types.ConditionCheck{
+			TableName:           aws.String(db.table),
+			Key:                 key(customerPK(s.StoreID, s.Customer.Email), "#PROFILE"),
+			ConditionExpression: aws.String("attribute_not_exists(suppressed_at)"),
+		}},
+	}})
+	if err == nil {
+		return closeloop.StatusFailed, nil
+	}
+	reasons := cancelReasons(err)
+	switch {
+	case len(reasons) != 2:
+		return "", unavailable("give up survey", err)
+	case aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
+		return "", nil
+	case aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" && s.Status.CanMove(closeloop.StatusSuppressed):
+		settled, err := db.settle(ctx, s.SurveyID, s.Status, closeloop.StatusSuppressed, due.Mark, "SET #status = :suppressed REMOVE due_pk, due_sk",
+			map[string]types.AttributeValue{":suppressed": str(string(closeloop.StatusSuppressed))})
+		if !settled {
+			return "", err
+		}
+		return closeloop.StatusSuppressed, nil
+	}
+	return "", unavailable("give up survey", err)
+}
+
+// Hold makes a due survey due again at until, in the same status, without
+// claiming it: a survey of a store whose sending is paused waits for the
+// store's next probe, off the head of its shard of the due index.
+func (db *DB) Hold(ctx context.Context, due closeloop.DueSurvey, until time.Time) (bool, error) {
+	return db.settle(ctx, due.Survey.SurveyID, due.Survey.Status, due.Survey.Status, due.Mark, "SET due_sk = :until",
+		map[string]types.AttributeValue{":until": str(dueSK(until, due.Survey.SurveyID))})
 }
 
 // Expire closes a sent survey whose answer window has ended unanswered.

@@ -152,3 +152,59 @@ func TestCountersCountOnceThroughConflicts(t *testing.T) {
 		t.Fatalf("product days %+v %v, want one answer", got, err)
 	}
 }
+
+// throttledTx fails the first n transactions with throttling, alternating
+// a throttled request and a transaction cancelled for ThrottlingError, and
+// records each try's ClientRequestToken.
+type throttledTx struct {
+	dynamo.API
+	n      atomic.Int32
+	tokens []string
+}
+
+func (f *throttledTx) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	f.tokens = append(f.tokens, aws.ToString(in.ClientRequestToken))
+	switch left := f.n.Add(-1); {
+	case left >= 0 && left%2 == 0:
+		return nil, &types.ThrottlingException{Message: aws.String("Throughput exceeds the current capacity")}
+	case left >= 0:
+		reasons := make([]types.CancellationReason, len(in.TransactItems))
+		for i := range reasons {
+			reasons[i] = types.CancellationReason{Code: aws.String("None")}
+		}
+		reasons[0] = types.CancellationReason{Code: aws.String("ThrottlingError")}
+		return nil, &types.TransactionCanceledException{Message: aws.String("Transaction cancelled"), CancellationReasons: reasons}
+	}
+	return f.API.TransactWriteItems(ctx, in, opts...)
+}
+
+func TestThrottledAnswersAreRetriedThenUnavailable(t *testing.T) {
+	client := testenv.DynamoDB(t)
+	f := &throttledTx{API: client}
+	db := dynamo.New(f, testenv.NewTable(t, client))
+	s := sentSurvey(t, db)
+	f.tokens = nil
+	f.n.Store(4)
+	if _, recorded, err := db.Answer(context.Background(), s, closeloop.Response{Score: 5, Points: 50}, nil, time.Now()); err != nil || !recorded {
+		t.Fatalf("answer after 4 throttles: %v %v", recorded, err)
+	}
+	seen := map[string]bool{}
+	for _, tok := range f.tokens {
+		if tok == "" || seen[tok] {
+			t.Fatalf("tokens %q: each try needs a fresh ClientRequestToken", f.tokens)
+		}
+		seen[tok] = true
+	}
+}
+
+func TestEndlessThrottlingIsUnavailable(t *testing.T) {
+	client := testenv.DynamoDB(t)
+	f := &throttledTx{API: client}
+	db := dynamo.New(f, testenv.NewTable(t, client))
+	s := sentSurvey(t, db)
+	f.n.Store(100)
+	_, recorded, err := db.Answer(context.Background(), s, closeloop.Response{Score: 5, Points: 50}, nil, time.Now())
+	if recorded || closeloop.ErrorCode(err) != closeloop.EUNAVAILABLE {
+		t.Fatalf("answer under endless throttling: recorded %v, %v; want EUNAVAILABLE", recorded, err)
+	}
+}

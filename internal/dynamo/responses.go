@@ -131,7 +131,8 @@ func (db *DB) responseQuery(storeID string, f closeloop.ResponseFilter) *dynamod
 		":pk": str(responsesPK(storeID)), ":from": str(stamp(f.From)), ":to": str(stamp(f.To)),
 	}
 	names := map[string]string{}
-	var filters []string
+	// Responses past retention are gone, though TTL deletes them late.
+	filters := []string{db.liveFilter(values)}
 	if len(f.Scores) > 0 {
 		placeholders := make([]string, len(f.Scores))
 		for i, score := range f.Scores {

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,25 +12,35 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
 
-// UpdateSettings replaces a store's settings. The condition keeps a PUT for
-// a store that does not exist from creating half a store: ENOTFOUND instead.
-func (db *DB) UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings) error {
+// UpdateSettings replaces a store's settings read at version, and makes
+// them version+1. A store whose settings moved on since is ECONFLICT (the
+// caller reads them again); the condition also keeps a PUT for a store
+// that does not exist from creating half a store: ENOTFOUND instead.
+func (db *DB) UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings, version int) error {
 	settings, err := marshal(s)
 	if err != nil {
 		return err
 	}
-	_, err = db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(db.table),
-		Key:                       storeKey(storeID),
-		UpdateExpression:          aws.String("SET #settings = :s"),
-		ConditionExpression:       aws.String("attribute_exists(pk)"),
-		ExpressionAttributeNames:  map[string]string{"#settings": "settings"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":s": &types.AttributeValueMemberM{Value: settings}},
-	})
-	if conditionFailed(err) {
-		return closeloop.Errorf(closeloop.ENOTFOUND, "no such store")
+	unchanged := "settings_version = :version"
+	if version == 0 {
+		unchanged = "(attribute_not_exists(settings_version) OR settings_version = :version)"
 	}
-	if err != nil {
+	_, err = db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           aws.String(db.table),
+		Key:                                 storeKey(storeID),
+		UpdateExpression:                    aws.String("SET #settings = :s, settings_version = :next"),
+		ConditionExpression:                 aws.String("attribute_exists(pk) AND " + unchanged),
+		ExpressionAttributeNames:            map[string]string{"#settings": "settings"},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":s": &types.AttributeValueMemberM{Value: settings}, ":version": num(version), ":next": num(version + 1)},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf) && ccf.Item == nil:
+		return closeloop.Errorf(closeloop.ENOTFOUND, "no such store")
+	case errors.As(err, &ccf):
+		return closeloop.Errorf(closeloop.ECONFLICT, "the settings changed since they were read")
+	case err != nil:
 		return unavailable("update settings", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -18,6 +19,25 @@ type storeRecord struct {
 	ListPK string `json:"list_pk"`
 	ListSK string `json:"list_sk"`
 	closeloop.Store
+	// SendingPausedAt, PauseReason (a closeloop.SendProblem code) and
+	// ProbedAt are set while a store-level send problem pauses the store's
+	// sending (closeloop.SendingPause); written only by the Pause, Probe
+	// and Resume updates below, never by a whole-item put.
+	SendingPausedAt *time.Time `json:"sending_paused_at,omitempty"`
+	PauseReason     string     `json:"pause_reason,omitempty"`
+	ProbedAt        *time.Time `json:"probed_at,omitempty"`
+}
+
+// pause is the record's sending pause, nil when the store sends.
+func (rec storeRecord) pause() *closeloop.SendingPause {
+	if rec.SendingPausedAt == nil {
+		return nil
+	}
+	p := &closeloop.SendingPause{Reason: closeloop.SendProblem(rec.PauseReason), PausedAt: *rec.SendingPausedAt, ProbedAt: *rec.SendingPausedAt}
+	if rec.ProbedAt != nil {
+		p.ProbedAt = *rec.ProbedAt
+	}
+	return p
 }
 
 // storesList is the lists index partition of every store.
@@ -89,18 +109,105 @@ func (db *DB) keyPuts(k closeloop.Key, hash string) ([]types.TransactWriteItem, 
 
 // Store returns a store, ENOTFOUND when there is none.
 func (db *DB) Store(ctx context.Context, storeID string) (closeloop.Store, error) {
+	rec, err := db.storeRecord(ctx, storeID)
+	return rec.Store, err
+}
+
+// SendingStore returns a store with its sending pause (nil when it sends),
+// from one read; ENOTFOUND when there is none.
+func (db *DB) SendingStore(ctx context.Context, storeID string) (closeloop.Store, *closeloop.SendingPause, error) {
+	rec, err := db.storeRecord(ctx, storeID)
+	return rec.Store, rec.pause(), err
+}
+
+func (db *DB) storeRecord(ctx context.Context, storeID string) (storeRecord, error) {
 	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(db.table), Key: storeKey(storeID)})
 	if err != nil {
-		return closeloop.Store{}, unavailable("get store", err)
+		return storeRecord{}, unavailable("get store", err)
 	}
 	if out.Item == nil {
-		return closeloop.Store{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such store")
+		return storeRecord{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such store")
 	}
 	var rec storeRecord
 	if err := unmarshal(out.Item, &rec); err != nil {
-		return closeloop.Store{}, err
+		return storeRecord{}, err
 	}
-	return rec.Store, nil
+	return rec, nil
+}
+
+// PauseSending pauses a store's sending for a store-level problem at at,
+// and returns the pause. Pausing a paused store keeps when it was first
+// paused and counts at as its latest probe.
+func (db *DB) PauseSending(ctx context.Context, storeID string, reason closeloop.SendProblem, at time.Time) (closeloop.SendingPause, error) {
+	out, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(db.table),
+		Key:                 storeKey(storeID),
+		UpdateExpression:    aws.String("SET sending_paused_at = if_not_exists(sending_paused_at, :at), pause_reason = :reason, probed_at = :at"),
+		ConditionExpression: aws.String("attribute_exists(pk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":at":     str(stamp(at)),
+			":reason": str(string(reason)),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if conditionFailed(err) {
+		return closeloop.SendingPause{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such store")
+	}
+	if err != nil {
+		return closeloop.SendingPause{}, unavailable("pause store sending", err)
+	}
+	var rec storeRecord
+	if err := unmarshal(out.Attributes, &rec); err != nil {
+		return closeloop.SendingPause{}, err
+	}
+	return *rec.pause(), nil
+}
+
+// TakeProbe takes a paused store's probe at at: true when the store is
+// still paused and was last probed closeloop.ProbeInterval or longer ago,
+// so that of overlapping runs only one probes, once an interval.
+func (db *DB) TakeProbe(ctx context.Context, storeID string, at time.Time) (bool, error) {
+	_, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(db.table),
+		Key:                 storeKey(storeID),
+		UpdateExpression:    aws.String("SET probed_at = :at"),
+		ConditionExpression: aws.String("attribute_exists(sending_paused_at) AND probed_at <= :due"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":at":  str(stamp(at)),
+			":due": str(stamp(at.Add(-closeloop.ProbeInterval))),
+		},
+	})
+	if conditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, unavailable("probe store sending", err)
+	}
+	return true, nil
+}
+
+// ResumeSending ends a store's sending pause and returns the pause it
+// ended, nil when the store was not paused; ENOTFOUND when there is no
+// such store.
+func (db *DB) ResumeSending(ctx context.Context, storeID string) (*closeloop.SendingPause, error) {
+	out, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(db.table),
+		Key:                 storeKey(storeID),
+		UpdateExpression:    aws.String("REMOVE sending_paused_at, pause_reason, probed_at"),
+		ConditionExpression: aws.String("attribute_exists(pk)"),
+		ReturnValues:        types.ReturnValueAllOld,
+	})
+	if conditionFailed(err) {
+		return nil, closeloop.Errorf(closeloop.ENOTFOUND, "no such store")
+	}
+	if err != nil {
+		return nil, unavailable("resume store sending", err)
+	}
+	var rec storeRecord
+	if err := unmarshal(out.Attributes, &rec); err != nil {
+		return nil, err
+	}
+	return rec.pause(), nil
 }
 
 // KeyByHash returns the API key whose secret hashes to hash, EUNAUTHORIZED

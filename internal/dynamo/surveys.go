@@ -28,6 +28,9 @@ type surveyRecord struct {
 	UnsubscribeHashes []string `json:"unsubscribe_hashes,omitempty,stringset"`
 	DuePK             string   `json:"due_pk,omitempty"`
 	DueSK             string   `json:"due_sk,omitempty"`
+	// ExpiresAt is the end of the store's retention (expiry), the table's
+	// TTL; 0 on items from before retention until storectl upgrade.
+	ExpiresAt int64 `json:"expires_at,omitempty"`
 }
 
 type orderRecord struct {
@@ -37,6 +40,7 @@ type orderRecord struct {
 	OrderID   string    `json:"order_id"`
 	SurveyID  string    `json:"survey_id"`
 	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt int64     `json:"expires_at,omitempty"` // as its survey's
 }
 
 func surveyKey(surveyID string) map[string]types.AttributeValue {
@@ -87,13 +91,16 @@ func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey, budget time.
 			}
 			stored, err = db.Survey(ctx, existing.SurveyID)
 			return stored, false, err
-		case len(reasons) == 4 && aws.ToString(reasons[3].Code) == "ConditionalCheckFailed":
+		case len(reasons) == 5 && (aws.ToString(reasons[3].Code) == "ConditionalCheckFailed" || aws.ToString(reasons[4].Code) == "ConditionalCheckFailed"):
+			// [3] is the profile's budget and suppression, [4] the erased
+			// address's entry (createItems' order). The profile's item
+			// comes back only when its own condition failed.
 			var profile profileRecord
 			if err := unmarshal(reasons[3].Item, &profile); err != nil {
 				return closeloop.Survey{}, false, err
 			}
 			s.Status = closeloop.StatusCapped
-			if profile.SuppressedAt != "" {
+			if profile.SuppressedAt != "" || aws.ToString(reasons[4].Code) == "ConditionalCheckFailed" {
 				s.Status = closeloop.StatusSuppressed
 			}
 			// Saved again without the budget: the loop ends next round.
@@ -111,6 +118,7 @@ type surveyPointer struct {
 	SurveyID  string    `json:"survey_id"`
 	OrderID   string    `json:"order_id"`
 	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt int64     `json:"expires_at,omitempty"` // as its survey's
 }
 
 func surveyPointerSK(s closeloop.Survey) string {
@@ -126,16 +134,18 @@ type profileRecord struct {
 
 // createItems are the writes of CreateSurvey: the order marker, the
 // survey, its pointer under the customer and, for a scheduled survey, the
-// contact budget on the customer item.
+// contact budget on the customer item and the check that the address was
+// not erased, in that order: a cancelled transaction's reasons come so.
 func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.TransactWriteItem, error) {
+	expires := expiry(s.CreatedAt, s.RetentionMonths)
 	order, err := marshal(orderRecord{
 		PK: orderPK(s.StoreID, s.OrderID), SK: "#ORDER",
-		StoreID: s.StoreID, OrderID: s.OrderID, SurveyID: s.SurveyID, CreatedAt: s.CreatedAt,
+		StoreID: s.StoreID, OrderID: s.OrderID, SurveyID: s.SurveyID, CreatedAt: s.CreatedAt, ExpiresAt: expires,
 	})
 	if err != nil {
 		return nil, err
 	}
-	rec := surveyRecord{PK: "SURVEY#" + s.SurveyID, SK: "#SURVEY", Survey: s}
+	rec := surveyRecord{PK: "SURVEY#" + s.SurveyID, SK: "#SURVEY", Survey: s, ExpiresAt: expires}
 	if s.Status == closeloop.StatusScheduled {
 		rec.DuePK, rec.DueSK = dueShard(s.SurveyID), dueSK(s.SendAt, s.SurveyID)
 	}
@@ -145,7 +155,7 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 	}
 	pointer, err := marshal(surveyPointer{
 		PK: customerPK(s.StoreID, s.Customer.Email), SK: surveyPointerSK(s),
-		SurveyID: s.SurveyID, OrderID: s.OrderID, CreatedAt: s.CreatedAt,
+		SurveyID: s.SurveyID, OrderID: s.OrderID, CreatedAt: s.CreatedAt, ExpiresAt: expires,
 	})
 	if err != nil {
 		return nil, err
@@ -153,7 +163,10 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 	items := []types.TransactWriteItem{
 		{Put: &types.Put{
 			TableName: aws.String(db.table), Item: order,
-			ConditionExpression:                 aws.String("attribute_not_exists(pk)"),
+			// A marker past retention is gone, though TTL deletes it late:
+			// the order is new again.
+			ConditionExpression:                 aws.String("attribute_not_exists(pk) OR expires_at <= :now"),
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":now": db.nowAttr()},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}},
 		{Put: &types.Put{
@@ -182,6 +195,12 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 		ConditionExpression:                 aws.String(condition),
 		ExpressionAttributeValues:           values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		// An erased customer has no profile left; the hashed entry erasing
+		// kept (erasedSuppressionKey) suppresses the address instead.
+		TableName:           aws.String(db.table),
+		Key:                 erasedSuppressionKey(s.StoreID, s.Customer.Email),
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}}), nil
 }
 
@@ -200,6 +219,9 @@ func (db *DB) CancelOrder(ctx context.Context, storeID, orderID string, at time.
 	var order orderRecord
 	if err := unmarshal(out.Item, &order); err != nil {
 		return closeloop.Survey{}, err
+	}
+	if !db.live(order.ExpiresAt) {
+		return closeloop.Survey{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such order")
 	}
 	values := map[string]types.AttributeValue{
 		":cancelled": str(string(closeloop.StatusCancelled)),
@@ -242,27 +264,6 @@ func (db *DB) SurveyTokens(ctx context.Context, surveyID string) (closeloop.Surv
 	return rec.Survey, closeloop.TokenHashes{Survey: rec.TokenHashes, Unsubscribe: rec.UnsubscribeHashes}, err
 }
 
-// Suppress records that a customer must never be emailed by the store
-// again (unsubscribed, bounced, complained). Repeating it changes nothing
-// but the latest reason.
-func (db *DB) Suppress(ctx context.Context, storeID, email, reason string, at time.Time) error {
-	_, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:        aws.String(db.table),
-		Key:              key(customerPK(storeID, email), "#PROFILE"),
-		UpdateExpression: aws.String("SET store_id = :store, email = :email, suppressed_at = if_not_exists(suppressed_at, :at), suppressed_reason = :reason"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":store":  str(storeID),
-			":email":  str(email),
-			":at":     str(stamp(at)),
-			":reason": str(reason),
-		},
-	})
-	if err != nil {
-		return unavailable("suppress customer", err)
-	}
-	return nil
-}
-
 func (db *DB) surveyRecord(ctx context.Context, surveyID string) (surveyRecord, error) {
 	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(db.table), Key: surveyKey(surveyID), ConsistentRead: aws.Bool(true),
@@ -274,8 +275,14 @@ func (db *DB) surveyRecord(ctx context.Context, surveyID string) (surveyRecord, 
 		return surveyRecord{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such survey")
 	}
 	var rec surveyRecord
-	err = unmarshal(out.Item, &rec)
-	return rec, err
+	if err := unmarshal(out.Item, &rec); err != nil {
+		return surveyRecord{}, err
+	}
+	if !db.live(rec.ExpiresAt) {
+		// Past retention: gone, though TTL deletes it late.
+		return surveyRecord{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such survey")
+	}
+	return rec, nil
 }
 
 // responseRecord is a response as listed under its store by time. Type
@@ -297,6 +304,7 @@ type responseRecord struct {
 	// backfill-counters.
 	Counted bool `json:"counted"`
 	closeloop.ResponseItem
+	ExpiresAt int64 `json:"expires_at,omitempty"` // as its survey's
 }
 
 // skus lists the distinct SKUs of items, sorted.
@@ -321,6 +329,9 @@ type ledgerRecord struct {
 	PK string `json:"pk"`
 	SK string `json:"sk"`
 	closeloop.LedgerEntry
+	// ExpiresAt ends the entry, not its points: the balance on the profile
+	// keeps them, and the ledger lists the entries within retention.
+	ExpiresAt int64 `json:"expires_at,omitempty"`
 }
 
 func customerPK(storeID, email string) string { return "STORE#" + storeID + "#CUSTOMER#" + email }
@@ -360,6 +371,9 @@ func (db *DB) answerItems(s closeloop.Survey, r closeloop.Response, c *closeloop
 	if err != nil {
 		return nil, err
 	}
+	// What the answer writes expires with its survey, so that the
+	// survey's pointer, which export and erase follow, never goes first.
+	expires := expiry(s.CreatedAt, s.RetentionMonths)
 	respItem, err := marshal(responseRecord{
 		PK: responsesPK(s.StoreID), SK: stamp(answeredAt) + "#" + s.SurveyID, Type: typeResponse,
 		Email: s.Customer.Email, SKUs: skus(s.Items), SentAt: s.SentAt, TimeZone: s.Policy.TimeZone, Counted: true,
@@ -367,6 +381,7 @@ func (db *DB) answerItems(s closeloop.Survey, r closeloop.Response, c *closeloop
 			StoreID: s.StoreID, SurveyID: s.SurveyID, OrderID: s.OrderID, Customer: s.Customer,
 			Items: s.Items, AnsweredAt: answeredAt, Response: r,
 		},
+		ExpiresAt: expires,
 	})
 	if err != nil {
 		return nil, err
@@ -375,6 +390,7 @@ func (db *DB) answerItems(s closeloop.Survey, r closeloop.Response, c *closeloop
 	ledgerItem, err := marshal(ledgerRecord{
 		PK: custPK, SK: "LEDGER#" + stamp(answeredAt) + "#" + s.SurveyID,
 		LedgerEntry: closeloop.LedgerEntry{SurveyID: s.SurveyID, Points: r.Points, Reason: "survey_answered", At: answeredAt},
+		ExpiresAt:   expires,
 	})
 	if err != nil {
 		return nil, err
@@ -408,7 +424,9 @@ func (db *DB) answerItems(s closeloop.Survey, r closeloop.Response, c *closeloop
 		}},
 	}
 	if c != nil {
-		caseItem, err := marshal(newCaseRecord(*c))
+		rec := newCaseRecord(*c)
+		rec.ExpiresAt = expires // with its notes
+		caseItem, err := marshal(rec)
 		if err != nil {
 			return nil, err
 		}
@@ -422,7 +440,9 @@ func (db *DB) answerItems(s closeloop.Survey, r closeloop.Response, c *closeloop
 	return append(items, db.tallyItems(s.StoreID, s.SurveyID, closeloop.AnswerTallies(s, r, answeredAt))...), nil
 }
 
-// Points returns a customer's balance and ledger, newest first.
+// Points returns a customer's balance and ledger, newest first. The
+// ledger lists the entries within retention only; the balance still holds
+// the points of those past it.
 func (db *DB) Points(ctx context.Context, storeID, email string) (closeloop.Points, error) {
 	p := closeloop.Points{Ledger: []closeloop.LedgerEntry{}}
 	in := &dynamodb.QueryInput{
@@ -455,6 +475,9 @@ func (db *DB) Points(ctx context.Context, storeID, email string) (closeloop.Poin
 			var rec ledgerRecord
 			if err := unmarshal(item, &rec); err != nil {
 				return closeloop.Points{}, err
+			}
+			if !db.live(rec.ExpiresAt) {
+				continue // past retention: its points stay in the balance
 			}
 			p.Ledger = append(p.Ledger, rec.LedgerEntry)
 		}

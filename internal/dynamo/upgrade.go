@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,12 +26,16 @@ type UpgradeReport struct {
 	PoliciesCopied  int // surveys given their store's follow-up policy
 	PointersWritten int // survey pointers written under their customers
 	StoresListed    int // stores listed in the lists index, with a cursor key
-	Skipped         int // items changed between the read and the write: left for the next run
+	ExpiriesSet     int // items given expires_at, the end of their store's retention
+	// SuppressionsListed counts addresses suppressed before suppressions
+	// were listed, now in their store's suppression list.
+	SuppressionsListed int
+	Skipped            int // items changed between the read and the write: left for the next run
 }
 
 // Changes is the number of changes the upgrade made.
 func (r UpgradeReport) Changes() int {
-	return r.TimesRewritten + r.PoliciesCopied + r.PointersWritten + r.StoresListed
+	return r.TimesRewritten + r.PoliciesCopied + r.PointersWritten + r.StoresListed + r.ExpiriesSet + r.SuppressionsListed
 }
 
 // UpgradeProgress is reported after each page of the scan is read, before
@@ -63,7 +68,13 @@ var keyAttributes = []string{attrPK, attrSK, "due_pk", "due_sk", "list_pk", "lis
 //     as strings by conditions and sort keys;
 //   - a survey that can still be answered and has no follow-up policy gets
 //     its store's current one;
-//   - a survey without a pointer under its customer gets one.
+//   - a survey without a pointer under its customer gets one;
+//   - a survey, order marker, survey pointer, response, ledger entry,
+//     adjustment record or case without expires_at gets one: its time
+//     (created_at, answered_at, at, the adjustment's entry.at, opened_at)
+//     plus its store's retention, so TTL deletes it and reads leave it
+//     out from then on. A survey also gets the retention (retention_months)
+//     that what its answer writes expires with.
 //
 // It reads the table once with a Scan; each change is a conditional write
 // that applies only while the item holds what was read, else the item is
@@ -79,7 +90,7 @@ func (db *DB) Upgrade(ctx context.Context, report func(UpgradeProgress)) (Upgrad
 	if !ok {
 		return UpgradeReport{}, errors.New("upgrade: the DynamoDB client cannot scan")
 	}
-	u := &upgrader{db: db, policies: map[string]*closeloop.FollowupPolicy{}}
+	u := &upgrader{db: db, stores: map[string]*closeloop.Store{}}
 	// A consistent read, so that an item written a moment ago is read as
 	// it is and its conditional write is not needlessly skipped.
 	in := &dynamodb.ScanInput{TableName: aws.String(db.table), ConsistentRead: aws.Bool(true)}
@@ -104,9 +115,9 @@ func (db *DB) Upgrade(ctx context.Context, report func(UpgradeProgress)) (Upgrad
 type upgrader struct {
 	db     *DB
 	report UpgradeReport
-	// policies caches each store's policy, so its settings are read once;
-	// nil for a store that no longer exists.
-	policies map[string]*closeloop.FollowupPolicy
+	// stores caches each store, so its settings are read once; nil for a
+	// store that no longer exists.
+	stores map[string]*closeloop.Store
 }
 
 // page upgrades the items of one page of the scan.
@@ -116,6 +127,13 @@ func (u *upgrader) page(ctx context.Context, items []map[string]types.AttributeV
 		s, isSurvey, err := asSurvey(item)
 		if err != nil {
 			return err
+		}
+		listed, err := u.db.listSuppression(ctx, item)
+		if err != nil {
+			return err
+		}
+		if listed {
+			u.report.SuppressionsListed++
 		}
 		if err := u.item(ctx, item, s, isSurvey); err != nil {
 			return err
@@ -142,12 +160,25 @@ func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValu
 	// the lists index) and before cursors were signed with its own key.
 	_, listed := item["list_pk"]
 	unlisted := !listed && itemKey(item)[1] == "#SETTINGS" && strings.HasPrefix(itemKey(item)[0], "STORE#")
-	if len(fixed) == 0 && policy == nil && !unlisted {
+	expires, months, expiring, err := u.expiry(ctx, item)
+	if err != nil {
+		return err
+	}
+	if len(fixed) == 0 && policy == nil && !unlisted && !expiring {
 		return nil
 	}
 	names := map[string]string{}
 	values := map[string]types.AttributeValue{}
 	var sets, conditions []string
+	if expiring {
+		values[":expires"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(expires, 10)}
+		sets = append(sets, "expires_at = :expires")
+		conditions = append(conditions, "attribute_not_exists(expires_at)")
+		if isSurvey {
+			values[":months"] = num(months)
+			sets = append(sets, "retention_months = if_not_exists(retention_months, :months)")
+		}
+	}
 	if unlisted {
 		values[":stores"], values[":store"], values[":key"] = str(storesList), str(strings.TrimPrefix(itemKey(item)[0], "STORE#")), str(secret.NewKey())
 		sets = append(sets, "list_pk = :stores", "list_sk = :store", "cursor_key = if_not_exists(cursor_key, :key)")
@@ -180,13 +211,16 @@ func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValu
 	if len(names) > 0 {
 		in.ExpressionAttributeNames = names
 	}
-	_, err := u.db.api.UpdateItem(ctx, in)
+	_, err = u.db.api.UpdateItem(ctx, in)
 	switch {
 	case conditionFailed(err):
 		u.report.Skipped++
 		return nil
 	case err != nil:
 		return fmt.Errorf("update item: %w", err)
+	}
+	if expiring {
+		u.report.ExpiriesSet++
 	}
 	u.report.TimesRewritten += len(fixed)
 	if policy != nil {
@@ -201,21 +235,83 @@ func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValu
 // policy returns a store's current follow-up policy, nil when the store is
 // gone (its surveys keep falling back to the defaults).
 func (u *upgrader) policy(ctx context.Context, storeID string) (*closeloop.FollowupPolicy, error) {
-	if p, ok := u.policies[storeID]; ok {
-		return p, nil
+	store, err := u.store(ctx, storeID)
+	if store == nil || err != nil {
+		return nil, err
+	}
+	policy := store.Settings.Policy()
+	return &policy, nil
+}
+
+// store returns a store, read once per run; nil when it is gone.
+func (u *upgrader) store(ctx context.Context, storeID string) (*closeloop.Store, error) {
+	if s, ok := u.stores[storeID]; ok {
+		return s, nil
 	}
 	store, err := u.db.Store(ctx, storeID)
-	var p *closeloop.FollowupPolicy
+	var s *closeloop.Store
 	switch {
 	case closeloop.ErrorCode(err) == closeloop.ENOTFOUND:
 	case err != nil:
 		return nil, err
 	default:
-		policy := store.Settings.Policy()
-		p = &policy
+		s = &store
 	}
-	u.policies[storeID] = p
-	return p, nil
+	u.stores[storeID] = s
+	return s, nil
+}
+
+// retention returns a store's retention in months; a store that is gone
+// has the default.
+func (u *upgrader) retention(ctx context.Context, storeID string) (int, error) {
+	store, err := u.store(ctx, storeID)
+	if store == nil || err != nil {
+		return closeloop.DefaultRetentionMonths, err
+	}
+	return store.Settings.Retention(), nil
+}
+
+// expiry returns when the item, one of the kinds that expire, should: its
+// time plus its store's retention; ok is false for an item of another
+// kind, one that has expires_at, or one whose time cannot be read.
+func (u *upgrader) expiry(ctx context.Context, item map[string]types.AttributeValue) (expires int64, months int, ok bool, err error) {
+	if _, has := item["expires_at"]; has {
+		return 0, 0, false, nil
+	}
+	pk, sk := itemKey(item)[0], itemKey(item)[1]
+	storeID, timeAttr := stringAttr(item["store_id"]), ""
+	customer := func() string { id, _, _ := strings.Cut(strings.TrimPrefix(pk, "STORE#"), "#"); return id }
+	var at types.AttributeValue
+	switch {
+	case sk == "#SURVEY" && strings.HasPrefix(pk, "SURVEY#"), sk == "#ORDER":
+		timeAttr = "created_at"
+	case sk == "#CASE" && strings.HasPrefix(pk, "CASE#"):
+		timeAttr = "opened_at"
+	case strings.HasPrefix(pk, "STORE#") && strings.HasSuffix(pk, "#RESPONSES"):
+		timeAttr = "answered_at"
+	case strings.Contains(pk, "#CUSTOMER#") && strings.HasPrefix(sk, "SURVEY#"):
+		storeID, timeAttr = customer(), "created_at"
+	case strings.Contains(pk, "#CUSTOMER#") && strings.HasPrefix(sk, "LEDGER#"):
+		storeID, timeAttr = customer(), "at"
+	case strings.Contains(pk, "#CUSTOMER#") && strings.HasPrefix(sk, "ADJUST#"):
+		storeID = customer()
+		if entry, isMap := item["entry"].(*types.AttributeValueMemberM); isMap {
+			at = entry.Value["at"]
+		}
+	default:
+		return 0, 0, false, nil
+	}
+	if timeAttr != "" {
+		at = item[timeAttr]
+	}
+	t, err := time.Parse(time.RFC3339Nano, stringAttr(at))
+	if err != nil || storeID == "" {
+		return 0, 0, false, nil
+	}
+	if months, err = u.retention(ctx, storeID); err != nil {
+		return 0, 0, false, err
+	}
+	return expiry(t, months), months, true, nil
 }
 
 // pointers writes the pointers the surveys lack under their customers. A
@@ -242,9 +338,16 @@ func (u *upgrader) pointers(ctx context.Context, surveys []closeloop.Survey) err
 			if exists[itemKey(keys[i])] {
 				continue
 			}
+			months := s.RetentionMonths
+			if months == 0 {
+				if months, err = u.retention(ctx, s.StoreID); err != nil {
+					return err
+				}
+			}
 			pointer, err := marshal(surveyPointer{
 				PK: customerPK(s.StoreID, s.Customer.Email), SK: surveyPointerSK(s),
 				SurveyID: s.SurveyID, OrderID: s.OrderID, CreatedAt: s.CreatedAt,
+				ExpiresAt: expiry(s.CreatedAt, months), // as its survey's
 			})
 			if err != nil {
 				return err

@@ -2,7 +2,9 @@ package dynamo_test
 
 import (
 	"context"
+	"reflect"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -149,7 +151,9 @@ func TestUpgrade(t *testing.T) {
 	// 8 seeded items and the current survey's 4 (order, survey, pointer, profile).
 	// Times: store 1, s_sent 5, s_answered 6, s_scheduled 4, order 1, ledger 1, profile 2, response 1.
 	// The old store is listed in the lists index with a cursor key of its own.
-	want := dynamo.UpgradeReport{Scanned: 12, TimesRewritten: 21, PoliciesCopied: 2, PointersWritten: 3, StoresListed: 1}
+	// Expiries: the 3 surveys, the order, the ledger entry and the response
+	// (the pointers are written with theirs; the profile keeps none).
+	want := dynamo.UpgradeReport{Scanned: 12, TimesRewritten: 21, PoliciesCopied: 2, PointersWritten: 3, StoresListed: 1, ExpiriesSet: 6}
 	if got != want {
 		t.Fatalf("first run: got %+v, want %+v", got, want)
 	}
@@ -187,6 +191,28 @@ func TestUpgrade(t *testing.T) {
 		if resp, ok := item["response"].(*types.AttributeValueMemberM); ok && attrString(resp.Value, "comment") != "2026-11-21T08:00:00Z" {
 			t.Errorf("the response's comment changed: %v", resp.Value)
 		}
+	}
+
+	// What expires got its time plus the store's retention (the default:
+	// the store has none set), as a Number; the profile none.
+	for _, tc := range []struct{ pk, sk, from string }{
+		{"SURVEY#s_answered", "#SURVEY", "2026-11-17T09:00:00.123Z"},
+		{"STORE#shop#ORDER#o-s_answered", "#ORDER", "2026-11-17T09:00:00.1Z"},
+		{adaPK, "LEDGER#2026-11-21T08:00:00.000Z#s_answered", "2026-11-21T08:00:00Z"},
+		{"STORE#shop#RESPONSES", "2026-11-21T08:00:00.000Z#s_answered", "2026-11-21T08:00:00Z"},
+		{adaPK, "SURVEY#2026-11-17T09:00:00.123Z#s_sent", "2026-11-17T09:00:00.123Z"},
+	} {
+		from, _ := time.Parse(time.RFC3339Nano, tc.from)
+		want := strconv.FormatInt(from.AddDate(0, closeloop.DefaultRetentionMonths, 0).Unix(), 10)
+		if got, ok := getRaw(t, client, table, tc.pk, tc.sk)["expires_at"].(*types.AttributeValueMemberN); !ok || got.Value != want {
+			t.Errorf("%s %s: expires_at %v, want %s", tc.pk, tc.sk, got, want)
+		}
+	}
+	if _, has := getRaw(t, client, table, adaPK, "#PROFILE")["expires_at"]; has {
+		t.Error("the profile got expires_at: it holds the balance and the suppression")
+	}
+	if got := attrN(strconv.Itoa(closeloop.DefaultRetentionMonths)); !reflect.DeepEqual(getRaw(t, client, table, "SURVEY#s_sent", "#SURVEY")["retention_months"], got) {
+		t.Errorf("s_sent's retention_months %v", getRaw(t, client, table, "SURVEY#s_sent", "#SURVEY")["retention_months"])
 	}
 
 	// Open surveys carry the store's policy; the answered one none.
@@ -301,5 +327,30 @@ func TestUpgradeSkipsItemsChangedMeanwhile(t *testing.T) {
 	}
 	if third, err := db.Upgrade(ctx, nil); err != nil || third.Changes() != 0 || third.Skipped != 0 {
 		t.Fatalf("third run: %+v, %v", third, err)
+	}
+}
+
+// TestUpgradeListsOldSuppressions: an address suppressed before the
+// suppression list existed appears in it after the upgrade, once.
+func TestUpgradeListsOldSuppressions(t *testing.T) {
+	client := testenv.DynamoDB(t)
+	table := testenv.NewTable(t, client)
+	db := dynamo.New(client, table)
+	ctx := context.Background()
+	if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+		"pk": attrS("STORE#shop#CUSTOMER#gone@example.com"), "sk": attrS("#PROFILE"), "store_id": attrS("shop"),
+		"email": attrS("gone@example.com"), "suppressed_at": attrS("2026-10-01T09:00:00.000Z"), "suppressed_reason": attrS("unsubscribed"),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	for run, want := range []int{1, 0} {
+		got, err := db.Upgrade(ctx, nil)
+		if err != nil || got.SuppressionsListed != want {
+			t.Fatalf("run %d: %+v %v, want %d listed", run+1, got, err, want)
+		}
+	}
+	list, _, err := db.Suppressions(ctx, "shop", 10, "")
+	if err != nil || len(list) != 1 || list[0].Email == nil || *list[0].Email != "gone@example.com" || list[0].Reason != "unsubscribed" {
+		t.Fatalf("suppressions %+v %v, want the old one", list, err)
 	}
 }

@@ -36,6 +36,8 @@ func TestWorkersStartAsDeployed(t *testing.T) {
 		"AWS::Region":    testenv.Region,
 		"AWS::URLSuffix": "amazonaws.com",
 		"SenderAddress":  "feedback@shop.test",
+		// Ref of a configuration set is its name.
+		"SesConfigurationSet": "SesConfigurationSet-Rf3Kj9Qm1Vx5",
 	}
 	emptyBatch := []byte(`{"Records":[]}`)
 	for _, tc := range []struct {
@@ -47,10 +49,11 @@ func TestWorkersStartAsDeployed(t *testing.T) {
 		{"webhook", emptyBatch},
 		{"sla", loadEvent(t, "sla-schedule.json")},
 		{"digest", loadEvent(t, "digest-schedule.json")},
+		{"sesevents", emptyBatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			env := deployedEnv(t, strings.ToUpper(tc.name[:1])+tc.name[1:]+"Function", refs)
+			env := deployedEnv(t, functionID(tc.name), refs)
 			env["AWS_ENDPOINT_URL_DYNAMODB"] = stackURL(t, testenv.EnvDynamoDBURL)
 			env["AWS_ENDPOINT_URL_SESV2"] = stackURL(t, testenv.EnvSESURL)
 			env["AWS_ENDPOINT_URL_SQS"] = stackURL(t, testenv.EnvSQSURL)

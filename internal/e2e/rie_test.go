@@ -29,11 +29,21 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"gopkg.in/yaml.v3"
 
+	"github.com/closeloop/closeloop/internal/callrec"
 	"github.com/closeloop/closeloop/internal/testenv"
 )
 
 // functionNames are the functions under functions/ the tests run.
-var functionNames = []string{"admin", "dispatch", "public", "relay", "followup", "webhook", "sla", "digest"}
+var functionNames = []string{"admin", "dispatch", "public", "relay", "followup", "webhook", "sla", "digest", "sesevents"}
+
+// functionID is the logical id in template.yaml of the function under
+// functions/name.
+func functionID(name string) string {
+	if name == "sesevents" {
+		return "SesEventsFunction"
+	}
+	return strings.ToUpper(name[:1]) + name[1:] + "Function"
+}
 
 // binaries are the bootstraps, built once per test binary into dir (made
 // and removed by TestMain).
@@ -163,8 +173,15 @@ func functionEnv(t *testing.T, name string, extra map[string]string) []string {
 		"AWS_SECRET_ACCESS_KEY":       "test",
 		"AWS_REGION":                  testenv.Region,
 		"AWS_EC2_METADATA_DISABLED":   "true",
-		"AWS_LAMBDA_FUNCTION_NAME":    "closeloop-" + name,
+		"AWS_LAMBDA_FUNCTION_NAME":    name,
 		"AWS_LAMBDA_FUNCTION_TIMEOUT": "20",
+	}
+	// Under make test the bootstrap records its AWS calls, labelled with
+	// AWS_LAMBDA_FUNCTION_NAME (the function's directory name), for the
+	// permissions test, like the in-process handlers. A test-only variable
+	// template.yaml never gives: checkTemplateEnv checks only extra.
+	if dir := os.Getenv(callrec.EnvDir); dir != "" {
+		env[callrec.EnvDir] = dir
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -182,7 +199,7 @@ func functionEnv(t *testing.T, name string, extra map[string]string) []string {
 // the deployed function cannot start.
 func checkTemplateEnv(t *testing.T, name string, env map[string]string) {
 	t.Helper()
-	id := strings.ToUpper(name[:1]) + name[1:] + "Function"
+	id := functionID(name)
 	given := templateVariables(t, id)
 	for k := range env {
 		if !strings.HasPrefix(k, "AWS_") && !slices.Contains(given, k) {

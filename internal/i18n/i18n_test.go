@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/templates"
 )
 
@@ -205,5 +206,14 @@ func TestDateNames(t *testing.T) {
 				t.Errorf("%s %s has %d names, want %d", lang, key, got, want)
 			}
 		}
+	}
+}
+
+// TestSpokenLanguagesAreTheCatalogs: a store's default language is checked
+// against closeloop.SpokenLanguages, which must be the catalog's.
+func TestSpokenLanguagesAreTheCatalogs(t *testing.T) {
+	got := slices.Sorted(slices.Values(closeloop.SpokenLanguages))
+	if want := Languages(); !slices.Equal(got, want) {
+		t.Fatalf("closeloop.SpokenLanguages %v, the catalog has %v", got, want)
 	}
 }

@@ -1,6 +1,6 @@
 // Package local runs the whole product in one process: every function's
 // handlers over one set of clients, and the event sources Lambda would run
-// (the table's stream and the two queues), for `make dev` and the
+// (the table's stream and the queues), for `make dev` and the
 // integration tests. Deployed functions never use it: each function's main
 // wires only what that function uses.
 package local
@@ -25,11 +25,10 @@ import (
 	"github.com/closeloop/closeloop/internal/dynamo"
 	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/localaws"
-	"github.com/closeloop/closeloop/internal/mailing"
 	"github.com/closeloop/closeloop/internal/pages"
 	"github.com/closeloop/closeloop/internal/relay"
 	"github.com/closeloop/closeloop/internal/render"
-	"github.com/closeloop/closeloop/internal/sesmail"
+	"github.com/closeloop/closeloop/internal/sesevents"
 	"github.com/closeloop/closeloop/internal/sqsqueue"
 	"github.com/closeloop/closeloop/internal/storeapi"
 	"github.com/closeloop/closeloop/internal/summary"
@@ -79,13 +78,16 @@ type Product struct {
 	SLA        *followup.Checker
 	Digest     *digest.Service
 	Webhooks   *webhook.Worker
+	SesEvents  *sesevents.Handler
 	// Queues are the queue URLs by the template's logical IDs.
 	Queues map[string]string
 
 	stream     *localaws.StreamPoller
 	followupQ  *localaws.QueuePoller
 	webhookQ   *localaws.QueuePoller
+	sesEventsQ *localaws.QueuePoller
 	streamFail *sqsqueue.Queue
+	functions  map[string]wiring
 }
 
 // New creates the template's queues and builds every handler over clients;
@@ -109,44 +111,54 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 	}
 	cfg.FollowupQueueURL, cfg.WebhookQueueURL = queues["FollowupQueue"], queues["WebhookQueue"]
 
-	db := dynamo.New(clients.DynamoDB, cfg.Table)
-	surveys := survey.NewService(db, db, now)
-	mailer := sesmail.New(clients.SES, cfg.ConfigurationSet)
-	mail := mailing.New(db, mailer, now)
-	followupQueue := sqsqueue.New(clients.SQS, cfg.FollowupQueueURL)
-	webhookQueue := sqsqueue.New(clients.SQS, cfg.WebhookQueueURL)
+	// db is for the tests' and tools' own setup; each function's handlers
+	// get adapters of their own (functions.go), so that make test can
+	// record each one's calls for the permissions test.
+	db := dynamo.New(clients.DynamoDB, cfg.Table).WithClock(now)
+	fns, err := wireFunctions(clients, cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	pub, adm, dsp, rel, fup, hook, sla, dig := fns["public"], fns["admin"], fns["dispatch"], fns["relay"], fns["followup"], fns["webhook"], fns["sla"], fns["digest"]
+	surveys := survey.NewService(pub.db, pub.db, now)
 	mailCfg := followup.MailConfig{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}
-	worker := followup.NewWorker(db, db, mail, renderer, mailCfg)
+	worker := followup.NewWorker(fup.db, fup.db, fup.mail, renderer, mailCfg)
 	p := &Product{
 		Config:  cfg,
 		Clients: clients,
 		DB:      db,
 		Surveys: surveys,
 		StoreAPI: storeapi.New(storeapi.Deps{
-			Keys: db, Stores: db, Surveys: db, Points: db, Responses: db, Ingest: surveys,
-			Followups: followup.NewService(db, now),
-			Summaries: summary.New(db, now),
+			Keys: adm.db, Stores: adm.db, Surveys: adm.db, Points: adm.db, Responses: adm.db, Suppressions: adm.db, Privacy: adm.db,
+			Ingest:    survey.NewService(adm.db, adm.db, now),
+			Followups: followup.NewService(adm.db, now),
+			Summaries: summary.New(adm.db, now),
 			CheckWebhookURL: func(ctx context.Context, raw string) error {
 				return webhook.ValidateURL(ctx, raw, opts.Resolver, opts.WebhookLoopback)
 			},
 		}, now),
-		Pages: pages.New(surveys, digest.NewUnsubscribes(db), renderer),
-		Dispatcher: dispatch.New(db, db, mailer, renderer, dispatch.Config{
+		Pages: pages.New(surveys, digest.NewUnsubscribes(pub.db), renderer),
+		Dispatcher: dispatch.New(dsp.db, dsp.db, dsp.mailer, renderer, dispatch.Config{
 			PublicBaseURL: cfg.PublicBaseURL,
 			DefaultSender: cfg.SenderAddress,
 		}, now),
-		Relay:     relay.New(dynamo.DecodeChange, db, db, mail, followupQueue, webhookQueue, renderer, relay.Config{DefaultSender: cfg.SenderAddress}, now),
+		Relay: relay.New(dynamo.DecodeChange, rel.db, rel.db, rel.mail,
+			sqsqueue.New(rel.sqs, cfg.FollowupQueueURL), sqsqueue.New(rel.sqs, cfg.WebhookQueueURL),
+			renderer, relay.Config{DefaultSender: cfg.SenderAddress}, now),
 		Followups: worker,
-		SLA:       followup.NewChecker(db, worker, now),
+		// The SLA check alerts through a worker of its own, as in its main.
+		SLA: followup.NewChecker(sla.db, followup.NewWorker(sla.db, sla.db, sla.mail, renderer, mailCfg), now),
 		Digest: digest.New(digest.Deps{
-			Stores: db, Summaries: summary.New(db, now), Responses: db, Cases: db, Mail: mail, Renderer: renderer,
+			Stores: dig.db, Summaries: summary.New(dig.db, now), Responses: dig.db, Cases: dig.db, Mail: dig.mail, Renderer: renderer,
 		}, digest.Config{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}, now),
-		Webhooks: webhook.New(db, db, webhookQueue, webhook.Config{
+		Webhooks: webhook.New(hook.db, hook.db, sqsqueue.New(hook.sqs, cfg.WebhookQueueURL), webhook.Config{
 			Base:   opts.WebhookRetryBase,
 			Client: webhook.ClientConfig{AllowLoopback: opts.WebhookLoopback, RootCAs: opts.WebhookRootCAs},
 		}, now),
+		SesEvents:  sesevents.New(fns["sesevents"].db, now),
 		Queues:     queues,
 		streamFail: sqsqueue.New(clients.SQS, queues["RelayFailureQueue"]),
+		functions:  fns,
 	}
 	return p, p.pollers(ctx)
 }
@@ -170,7 +182,10 @@ func (p *Product) pollers(ctx context.Context) error {
 	if p.followupQ, err = p.queuePoller(ctx, "FollowupQueue", p.Followups.Handle); err != nil {
 		return err
 	}
-	p.webhookQ, err = p.queuePoller(ctx, "WebhookQueue", p.Webhooks.Handle)
+	if p.webhookQ, err = p.queuePoller(ctx, "WebhookQueue", p.Webhooks.Handle); err != nil {
+		return err
+	}
+	p.sesEventsQ, err = p.queuePoller(ctx, "SesEventsQueue", p.SesEvents.Handle)
 	return err
 }
 
@@ -193,14 +208,15 @@ func (p *Product) Handler() http.Handler {
 	return mux
 }
 
-// RunEventSources polls the stream and both queues until ctx ends, each
+// RunEventSources polls the stream and the queues until ctx ends, each
 // waiting idle when it found nothing.
 func (p *Product) RunEventSources(ctx context.Context, idle time.Duration) error {
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
 	go func() { errs <- p.stream.Run(ctx, idle) }()
 	go func() { errs <- p.followupQ.Run(ctx, idle) }()
 	go func() { errs <- p.webhookQ.Run(ctx, idle) }()
-	err := errors.Join(<-errs, <-errs, <-errs)
+	go func() { errs <- p.sesEventsQ.Run(ctx, idle) }()
+	err := errors.Join(<-errs, <-errs, <-errs, <-errs)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -224,7 +240,11 @@ func (p *Product) Settle(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if n1 == 0 && n2 == 0 {
+		n3, err := p.sesEventsQ.PollOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if n1 == 0 && n2 == 0 && n3 == 0 {
 			return nil
 		}
 	}

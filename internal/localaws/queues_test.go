@@ -61,6 +61,9 @@ func TestLoadQueuesRepoTemplate(t *testing.T) {
 		"WebhookQueue":            "WebhookDeadLetterQueue",
 		"WebhookDeadLetterQueue":  "",
 		"RelayFailureQueue":       "",
+		// SES bounces and complaints, from the SNS topic.
+		"SesEventsQueue":           "SesEventsDeadLetterQueue",
+		"SesEventsDeadLetterQueue": "",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("queues and their DLQs = %v, want %v", got, want)

@@ -111,6 +111,15 @@ func (p *Pages) postSurvey(w http.ResponseWriter, r *http.Request) {
 		ContactMe: r.PostForm.Get("contact_me") != "",
 	}
 	s, state, problems, err := p.surveys.Submit(r.Context(), token, answer)
+	if err != nil && state == survey.Open && web.Status(err) == http.StatusServiceUnavailable {
+		// Busy for a moment: nothing was saved. The form comes back with
+		// the customer's score and words, to send again, not lost.
+		selected, _ := strconv.Atoi(answer.Score)
+		w.Header().Set("Retry-After", "5")
+		p.write(w, r, http.StatusServiceUnavailable, render.PageSurvey,
+			render.SurveyPage(s, "/s/"+token, answer, selected, closeloop.Problems{"busy": "busy"}))
+		return
+	}
 	if err != nil {
 		p.fail(w, r, err)
 		return

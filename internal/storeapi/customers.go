@@ -8,6 +8,9 @@ import (
 )
 
 // customerEmail reads the {email} path segment as a customer identity.
+// The mux unescapes the segment once (%2B, %25, %23 are "+", "%", "#"; a
+// raw "+" stays a plus, never a space); behind the HTTP API the function
+// escapes the decoded path first (EscapeDecodedPath).
 func customerEmail(r *http.Request) (string, error) {
 	email, err := closeloop.NormalizeEmail(r.PathValue("email"))
 	if err != nil {

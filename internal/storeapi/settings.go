@@ -4,8 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
+	"math/rand/v2"
 	"net/http"
 	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/web"
@@ -20,9 +26,18 @@ func (a *API) getSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", settingsETag(store.SettingsVersion))
 	web.JSON(w, http.StatusOK, settingsView(store.Settings))
 	return nil
 }
+
+// settingsETag names a version of a store's settings.
+func settingsETag(version int) string { return `"v` + strconv.Itoa(version) + `"` }
+
+// maxSettingsAttempts bounds how often a PUT without If-Match reads the
+// settings again after another change won the race: its own fields are
+// applied on top of the other change, never in place of it.
+const maxSettingsAttempts = 10
 
 // putSettings changes the settings the body names and keeps the others.
 // Each field is decoded on its own so that every bad one is named, with
@@ -35,11 +50,44 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 	if fields == nil {
 		return closeloop.Errorf(closeloop.EINVALID, "the body must be a JSON object of settings")
 	}
-	store, err := a.Stores.Store(r.Context(), key.StoreID)
-	if err != nil {
-		return err
+	ifMatch := strings.TrimPrefix(strings.TrimSpace(r.Header.Get("If-Match")), "W/")
+	for attempt := 1; ; attempt++ {
+		store, err := a.Stores.Store(r.Context(), key.StoreID)
+		if err != nil {
+			return err
+		}
+		if ifMatch != "" && ifMatch != "*" && ifMatch != settingsETag(store.SettingsVersion) {
+			return closeloop.Errorf(closeloop.EPRECONDITION, "the settings changed since you read them (now %s): read them again", settingsETag(store.SettingsVersion))
+		}
+		s, err := a.patchSettings(r, store, fields)
+		if err != nil {
+			return err
+		}
+		err = a.Stores.UpdateSettings(r.Context(), key.StoreID, s, store.SettingsVersion)
+		switch {
+		case closeloop.ErrorCode(err) == closeloop.ECONFLICT && ifMatch == "" && attempt < maxSettingsAttempts:
+			// A short random pause, so that racing changes do not meet
+			// again in step.
+			time.Sleep(rand.N(time.Duration(attempt) * 10 * time.Millisecond))
+			continue
+		case closeloop.ErrorCode(err) == closeloop.ECONFLICT && ifMatch != "":
+			return closeloop.Errorf(closeloop.EPRECONDITION, "the settings changed since you read them: read them again")
+		case err != nil:
+			return err
+		}
+		w.Header().Set("ETag", settingsETag(store.SettingsVersion+1))
+		web.JSON(w, http.StatusOK, settingsView(s))
+		return nil
 	}
+}
+
+// patchSettings applies the body's fields to the store's settings and
+// validates the result, naming every bad field.
+func (a *API) patchSettings(r *http.Request, store closeloop.Store, body map[string]json.RawMessage) (closeloop.Settings, error) {
+	fields := maps.Clone(body)
 	s := store.Settings
+	// Lists are copied: Normalize changes them in place.
+	s.SupportEmails, s.OwnerEmails = slices.Clone(s.SupportEmails), slices.Clone(s.OwnerEmails)
 	problems := closeloop.Problems{}
 	if raw, ok := fields["branding"]; ok {
 		delete(fields, "branding")
@@ -54,7 +102,7 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 	if err := s.Validate(); err != nil {
 		var invalid *closeloop.Error
 		if !errors.As(err, &invalid) {
-			return err
+			return closeloop.Settings{}, err
 		}
 		problems.Merge("", invalid.Fields)
 	}
@@ -62,19 +110,12 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 		if err := a.CheckWebhookURL(r.Context(), s.WebhookURL); err != nil {
 			var invalid *closeloop.Error
 			if !errors.As(err, &invalid) {
-				return err
+				return closeloop.Settings{}, err
 			}
 			problems.Merge("", invalid.Fields)
 		}
 	}
-	if err := problems.Err("some settings are not valid"); err != nil {
-		return err
-	}
-	if err := a.Stores.UpdateSettings(r.Context(), key.StoreID, s); err != nil {
-		return err
-	}
-	web.JSON(w, http.StatusOK, settingsView(s))
-	return nil
+	return s, problems.Err("some settings are not valid")
 }
 
 // patch decodes each of fields onto the struct v, recording unknown fields

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,5 +130,43 @@ func TestSettingsInputHardening(t *testing.T) {
 	}
 	if r := f.API(t, "POST", "/v1/orders", `{"Order_ID":"2","order_id":"3","customer":{"email":"a@example.com"},"purchased_at":"2026-11-20T10:00:00Z"}`); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `"Order_ID"`) {
 		t.Fatalf("order with a miscased field: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestConcurrentSettingsChangesAllApply(t *testing.T) {
+	f := apptest.New(t)
+	get := f.API(t, "GET", "/v1/settings", "")
+	etag := get.Header.Get("ETag")
+	if etag == "" {
+		t.Fatal("GET /v1/settings has no ETag")
+	}
+	// Changes of different settings at once: none undoes another.
+	fields := []string{`"survey_delay_hours":5`, `"reminder_after_hours":30`, `"sla_hours":8`, `"contact_budget_days":10`,
+		`"points_per_answer":40`, `"min_comment_length":10`, `"csat_threshold":3`, `"survey_expiry_days":20`}
+	var wg sync.WaitGroup
+	for _, field := range fields {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := f.API(t, "PUT", "/v1/settings", "{"+field+"}"); r.Status != http.StatusOK {
+				t.Errorf("put %s: %d %s", field, r.Status, r.Body)
+			}
+		}()
+	}
+	wg.Wait()
+	_, got := getSettings(t, f, f.APIKey)
+	if got.SurveyDelayHours != 5 || got.ReminderAfterHours != 30 || got.SLAHours != 8 || got.ContactBudgetDays != 10 ||
+		got.PointsPerAnswer != 40 || got.MinCommentLength != 10 || got.CSATThreshold != 3 || got.SurveyExpiryDays != 20 {
+		t.Fatalf("after concurrent changes: %+v; want every change kept", got)
+	}
+	// A change made on settings read before those is refused with 412.
+	r := f.Do(t, "PUT", "/v1/settings", f.APIKey, "application/json", `{"time_zone":"Europe/Berlin"}`, "If-Match", etag)
+	if r.Status != http.StatusPreconditionFailed || !strings.Contains(r.Body, "precondition_failed") {
+		t.Fatalf("stale If-Match: %d %s, want 412", r.Status, r.Body)
+	}
+	fresh := f.API(t, "GET", "/v1/settings", "").Header.Get("ETag")
+	r = f.Do(t, "PUT", "/v1/settings", f.APIKey, "application/json", `{"time_zone":"Europe/Berlin"}`, "If-Match", fresh)
+	if r.Status != http.StatusOK || r.Header.Get("ETag") == fresh {
+		t.Fatalf("current If-Match: %d %s (ETag %q)", r.Status, r.Body, r.Header.Get("ETag"))
 	}
 }

@@ -28,7 +28,7 @@ type Keys interface {
 // Stores reads and changes a store's settings.
 type Stores interface {
 	Store(ctx context.Context, storeID string) (closeloop.Store, error)
-	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings) error
+	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings, version int) error
 	RotateWebhookSecret(ctx context.Context, storeID, next string, now time.Time) (closeloop.WebhookSecrets, error)
 }
 
@@ -50,6 +50,20 @@ type Responses interface {
 	EachResponse(ctx context.Context, storeID string, f closeloop.ResponseFilter, each func(closeloop.ResponseItem) error) error
 }
 
+// Privacy exports and erases what a store holds about one customer,
+// found by key (no scan).
+type Privacy interface {
+	ExportCustomer(ctx context.Context, storeID, email string) (closeloop.CustomerData, error)
+	EraseCustomer(ctx context.Context, storeID, email string, at time.Time) (closeloop.Erasure, error)
+}
+
+// Suppressions lists a store's suppressed addresses, newest first, and
+// lifts one (ENOTFOUND when the address is not suppressed).
+type Suppressions interface {
+	Suppressions(ctx context.Context, storeID string, limit int, cursor string) ([]closeloop.Suppression, string, error)
+	Unsuppress(ctx context.Context, storeID, email string) error
+}
+
 // Deps are what the store API works with.
 type Deps struct {
 	Keys      Keys
@@ -60,6 +74,10 @@ type Deps struct {
 	Ingest    *survey.Service   // creates and cancels surveys from orders
 	Followups *followup.Service // support's moves on follow-up cases
 	Summaries *summary.Service  // owners' numbers
+	// Suppressions are the addresses the store may not email.
+	Suppressions Suppressions
+	// Privacy is a customer's data export and erasure.
+	Privacy Privacy
 	// CheckWebhookURL refuses a webhook URL a store may not use (not https,
 	// or resolving to a private address) with an EINVALID error.
 	CheckWebhookURL func(ctx context.Context, raw string) error

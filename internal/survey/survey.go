@@ -119,6 +119,9 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 		Brand:         set.Branding,
 		DefaultLocale: set.DefaultLocale,
 		Policy:        set.Policy(),
+		// Copied like the policy: what the answer writes expires with the
+		// store's retention without reading the store again.
+		RetentionMonths: set.Retention(),
 	}
 }
 
@@ -185,7 +188,9 @@ func (s *Service) Submit(ctx context.Context, token string, a closeloop.Answer) 
 	}
 	stored, _, err := s.surveys.Answer(ctx, sv, r, opened, now)
 	if err != nil {
-		return closeloop.Survey{}, Closed, nil, err
+		// Nothing was saved; the survey is still open, so the page can give
+		// the customer their answer back to send again.
+		return sv, Open, nil, err
 	}
 	if stored.Status == closeloop.StatusAnswered {
 		return stored, Answered, nil, nil

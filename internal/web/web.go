@@ -24,6 +24,7 @@ var statusOf = map[string]int{
 	closeloop.EFORBIDDEN:    http.StatusForbidden,
 	closeloop.ENOTFOUND:     http.StatusNotFound,
 	closeloop.ECONFLICT:     http.StatusConflict,
+	closeloop.EPRECONDITION: http.StatusPreconditionFailed,
 	closeloop.ERATELIMITED:  http.StatusTooManyRequests,
 	closeloop.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	closeloop.EINTERNAL:     http.StatusInternalServerError,
