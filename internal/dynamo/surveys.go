@@ -204,9 +204,40 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 	}}), nil
 }
 
+// OrderSurvey returns the survey of a store's order, ENOTFOUND when the
+// store has no such order: stores look surveys up by their own order IDs.
+func (db *DB) OrderSurvey(ctx context.Context, storeID, orderID string) (closeloop.Survey, error) {
+	if !validKeyPart(orderID) {
+		return closeloop.Survey{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such order")
+	}
+	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(db.table), Key: key(orderPK(storeID, orderID), "#ORDER"), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return closeloop.Survey{}, unavailable("get order", err)
+	}
+	var order orderRecord
+	if out.Item != nil {
+		if err := unmarshal(out.Item, &order); err != nil {
+			return closeloop.Survey{}, err
+		}
+	}
+	if out.Item == nil || !db.live(order.ExpiresAt) {
+		return closeloop.Survey{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such order")
+	}
+	s, err := db.Survey(ctx, order.SurveyID)
+	if err == nil && s.StoreID != storeID {
+		return closeloop.Survey{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such order")
+	}
+	return s, err
+}
+
 // CancelOrder cancels the survey of an order unless it was answered (or
 // has otherwise ended), and returns the survey as it then stands.
 func (db *DB) CancelOrder(ctx context.Context, storeID, orderID string, at time.Time) (closeloop.Survey, error) {
+	if !validKeyPart(orderID) {
+		return closeloop.Survey{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such order")
+	}
 	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(db.table), Key: key(orderPK(storeID, orderID), "#ORDER"), ConsistentRead: aws.Bool(true),
 	})
@@ -265,6 +296,10 @@ func (db *DB) SurveyTokens(ctx context.Context, surveyID string) (closeloop.Surv
 }
 
 func (db *DB) surveyRecord(ctx context.Context, surveyID string) (surveyRecord, error) {
+	if !validKeyPart(surveyID) {
+		// Longer than any ID: DynamoDB would refuse the key outright.
+		return surveyRecord{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such survey")
+	}
 	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(db.table), Key: surveyKey(surveyID), ConsistentRead: aws.Bool(true),
 	})

@@ -111,3 +111,30 @@ func TestCancelAfterAnswerKeepsTheAnswer(t *testing.T) {
 		t.Fatalf("cancel after answer: %d %s, want 200 with status answered", r.Status, r.Body)
 	}
 }
+
+func TestOrderLookupAndOverlongIDs(t *testing.T) {
+	f := apptest.New(t)
+	email := apptest.Email("lookup")
+	if r := f.API(t, "POST", "/v1/orders", apptest.Order("o-lookup", email)); r.Status != http.StatusAccepted {
+		t.Fatalf("order: %d %s", r.Status, r.Body)
+	}
+	r := f.API(t, "GET", "/v1/orders/o-lookup", "")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, `"order_id":"o-lookup"`) || !strings.Contains(r.Body, `"status":"scheduled"`) {
+		t.Fatalf("get order: %d %s", r.Status, r.Body)
+	}
+	other := f.NewStore(t)
+	if r := f.Do(t, "GET", "/v1/orders/o-lookup", other, "", ""); r.Status != http.StatusNotFound {
+		t.Fatalf("another store's order: %d, want 404", r.Status)
+	}
+	// IDs longer than any key answer 404, never a 500 from DynamoDB.
+	long := strings.Repeat("x", 2000)
+	for _, tt := range []struct{ method, path string }{
+		{"GET", "/v1/orders/" + long},
+		{"POST", "/v1/orders/" + long + "/cancel"},
+		{"GET", "/v1/surveys/" + long},
+	} {
+		if r := f.API(t, tt.method, tt.path, ""); r.Status != http.StatusNotFound {
+			t.Errorf("%s %s…: %d %s, want 404", tt.method, tt.path[:30], r.Status, r.Body)
+		}
+	}
+}

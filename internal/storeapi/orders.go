@@ -112,3 +112,14 @@ func (a *API) cancelOrder(w http.ResponseWriter, r *http.Request, key closeloop.
 	web.JSON(w, http.StatusOK, newSurveyView(s))
 	return nil
 }
+
+// getOrder answers the survey of one of the store's orders, by the
+// store's own order ID.
+func (a *API) getOrder(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
+	s, err := a.Surveys.OrderSurvey(r.Context(), key.StoreID, r.PathValue("order_id"))
+	if err != nil {
+		return err
+	}
+	web.JSON(w, http.StatusOK, newSurveyView(s))
+	return nil
+}

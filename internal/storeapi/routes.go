@@ -11,6 +11,7 @@ import (
 func (a *API) Routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/orders", a.auth(closeloop.RoleIngest, a.postOrders))
+	mux.Handle("GET /v1/orders/{order_id}", a.auth(closeloop.RoleIngest, a.getOrder))
 	mux.Handle("POST /v1/orders/{order_id}/cancel", a.auth(closeloop.RoleIngest, a.cancelOrder))
 	mux.Handle("GET /v1/surveys/{survey_id}", a.auth(closeloop.RoleSupport, a.getSurvey))
 	mux.Handle("GET /v1/customers/{email}/points", a.auth(closeloop.RoleSupport, a.getPoints))

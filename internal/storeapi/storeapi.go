@@ -35,6 +35,7 @@ type Stores interface {
 // Surveys reads surveys.
 type Surveys interface {
 	Survey(ctx context.Context, surveyID string) (closeloop.Survey, error)
+	OrderSurvey(ctx context.Context, storeID, orderID string) (closeloop.Survey, error)
 }
 
 // Points reads and adjusts customers' points.
