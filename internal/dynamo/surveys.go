@@ -279,8 +279,33 @@ func (db *DB) CancelOrder(ctx context.Context, storeID, orderID string, at time.
 		item = upd.Attributes
 	}
 	var rec surveyRecord
-	err = unmarshal(item, &rec)
-	return rec.Survey, err
+	if err := unmarshal(item, &rec); err != nil {
+		return closeloop.Survey{}, err
+	}
+	if err == nil && ccf == nil && rec.SentAt == nil {
+		// Never sent: the contact budget it took is given back, while no
+		// later survey has taken it since.
+		if err := db.returnBudget(ctx, rec.Survey); err != nil {
+			return closeloop.Survey{}, err
+		}
+	}
+	return rec.Survey, nil
+}
+
+// returnBudget undoes the contact budget a survey took when it was
+// created, on condition the customer's last survey is still this one.
+func (db *DB) returnBudget(ctx context.Context, s closeloop.Survey) error {
+	_, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(db.table),
+		Key:                       key(customerPK(s.StoreID, s.Customer.Email), "#PROFILE"),
+		UpdateExpression:          aws.String("REMOVE last_survey_at"),
+		ConditionExpression:       aws.String("last_survey_at = :send"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":send": str(stamp(s.SendAt))},
+	})
+	if err != nil && !conditionFailed(err) {
+		return unavailable("return contact budget", err)
+	}
+	return nil
 }
 
 // Survey returns a survey by ID, ENOTFOUND when there is none.

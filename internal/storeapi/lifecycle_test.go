@@ -138,3 +138,23 @@ func TestOrderLookupAndOverlongIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestCancelGivesTheContactBudgetBack(t *testing.T) {
+	f := apptest.New(t, func(s *closeloop.Settings) { s.SurveyDelayHours = 72 })
+	email := apptest.Email("cancelled")
+	now := f.Clock.Now()
+	if got := statusOf(t, f.API(t, "POST", "/v1/orders", orderAt("c-1", email, now.Add(-time.Hour)))); got != "scheduled" {
+		t.Fatalf("first order: %s", got)
+	}
+	if r := f.API(t, "POST", "/v1/orders/c-1/cancel", ""); r.Status != http.StatusOK || !strings.Contains(r.Body, `"status":"cancelled"`) {
+		t.Fatalf("cancel: %d %s", r.Status, r.Body)
+	}
+	// The cancelled survey was never sent: the next order is surveyed.
+	if got := statusOf(t, f.API(t, "POST", "/v1/orders", orderAt("c-2", email, now))); got != "scheduled" {
+		t.Fatalf("order after a cancelled one: %s, want scheduled", got)
+	}
+	// Its survey holds the budget now: a third order within it is capped.
+	if got := statusOf(t, f.API(t, "POST", "/v1/orders", orderAt("c-3", email, now))); got != "capped" {
+		t.Fatalf("third order: %s, want capped", got)
+	}
+}
