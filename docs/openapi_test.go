@@ -47,7 +47,8 @@ func TestSpecIsValidOpenAPI31(t *testing.T) {
 	}
 }
 
-// served is a route of routes.go: "METHOD /path" and the role a.auth needs.
+// served is a route of routes.go: "METHOD /path" and the roles a.auth (or
+// a.authAny) lets in besides owner, comma-separated.
 type served struct {
 	route string
 	role  string
@@ -105,28 +106,52 @@ func goPatternPath(path string) string {
 	return strings.TrimSuffix(path, "{$}")
 }
 
-// authRole reads the role of a.auth(closeloop.RoleSupport, h): "support".
+// authRole reads the roles of a.auth(closeloop.RoleSupport, h) ("support")
+// or a.authAny([]closeloop.Role{closeloop.RoleSupport, closeloop.RolePoints},
+// h) ("support,points").
 func authRole(expr ast.Expr) (string, bool) {
 	call, ok := expr.(*ast.CallExpr)
 	if !ok || len(call.Args) != 2 {
 		return "", false
 	}
-	if fun, ok := call.Fun.(*ast.SelectorExpr); !ok || fun.Sel.Name != "auth" {
+	fun, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || (fun.Sel.Name != "auth" && fun.Sel.Name != "authAny") {
 		return "", false
 	}
-	sel, ok := call.Args[0].(*ast.SelectorExpr)
-	if !ok || !strings.HasPrefix(sel.Sel.Name, "Role") {
+	roleName := func(e ast.Expr) (string, bool) {
+		sel, ok := e.(*ast.SelectorExpr)
+		if !ok || !strings.HasPrefix(sel.Sel.Name, "Role") {
+			return "", false
+		}
+		return strings.ToLower(strings.TrimPrefix(sel.Sel.Name, "Role")), true
+	}
+	if fun.Sel.Name == "auth" {
+		return roleName(call.Args[0])
+	}
+	list, ok := call.Args[0].(*ast.CompositeLit)
+	if !ok || len(list.Elts) == 0 {
 		return "", false
 	}
-	return strings.ToLower(strings.TrimPrefix(sel.Sel.Name, "Role")), true
+	var roles []string
+	for _, e := range list.Elts {
+		r, ok := roleName(e)
+		if !ok {
+			return "", false
+		}
+		roles = append(roles, r)
+	}
+	return strings.Join(roles, ","), true
 }
 
-// rolesFor is who may call a route needing role: owner may do everything.
-func rolesFor(role string) []string {
-	if role == "owner" {
-		return []string{"owner"}
+// rolesFor is who may call a route needing roles: owner may do everything.
+func rolesFor(roles string) []string {
+	out := []string{"owner"}
+	for _, r := range strings.Split(roles, ",") {
+		if r != "owner" {
+			out = append(out, r)
+		}
 	}
-	return []string{"owner", role}
+	return out
 }
 
 // operation is one operation of the spec with where it is.

@@ -39,7 +39,7 @@ func (a *API) postKey(w http.ResponseWriter, r *http.Request, key closeloop.Key)
 	}
 	problems := closeloop.Problems{}
 	if !in.Role.Valid() {
-		problems.Add("role", "must be owner, support or ingest")
+		problems.Add("role", "must be owner, support, ingest or points")
 	}
 	name := strings.TrimSpace(in.Name)
 	if n := utf8.RuneCountInString(name); n == 0 || n > 100 || strings.IndexFunc(name, unicode.IsControl) >= 0 {

@@ -159,6 +159,7 @@ func TestRolesOnEveryRoute(t *testing.T) {
 		"owner":   f.APIKey,
 		"support": newKey(t, f, f.APIKey, "support").Secret,
 		"ingest":  newKey(t, f, f.APIKey, "ingest").Secret,
+		"points":  newKey(t, f, f.APIKey, "points").Secret,
 	}
 	customer := "/v1/customers/" + url.PathEscape(apptest.Email("roles"))
 	tests := []struct {
@@ -171,8 +172,8 @@ func TestRolesOnEveryRoute(t *testing.T) {
 		{"GET /v1/orders/{order_id}", "/v1/orders/no-such-order", ``, []string{"owner", "ingest"}},
 		{"POST /v1/orders/{order_id}/cancel", "/v1/orders/no-such-order/cancel", ``, []string{"owner", "ingest"}},
 		{"GET /v1/surveys/{survey_id}", "/v1/surveys/s_none", ``, []string{"owner", "support"}},
-		{"GET /v1/customers/{email}/points", customer + "/points", ``, []string{"owner", "support"}},
-		{"POST /v1/customers/{email}/points/adjustments", customer + "/points/adjustments", `{}`, []string{"owner"}},
+		{"GET /v1/customers/{email}/points", customer + "/points", ``, []string{"owner", "support", "points"}},
+		{"POST /v1/customers/{email}/points/adjustments", customer + "/points/adjustments", `{}`, []string{"owner", "points"}},
 		{"GET /v1/customers/{email}/export", customer + "/export", ``, []string{"owner"}},
 		{"DELETE /v1/customers/{email}", customer, ``, []string{"owner"}},
 		{"GET /v1/suppressions", "/v1/suppressions", ``, []string{"owner", "support"}},

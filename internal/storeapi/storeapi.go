@@ -101,6 +101,11 @@ type authed func(w http.ResponseWriter, r *http.Request, key closeloop.Key) erro
 // auth checks the bearer key and that its role allows need, then runs h.
 // Errors h returns are written in the API's error shape.
 func (a *API) auth(need closeloop.Role, h authed) http.Handler {
+	return a.authAny([]closeloop.Role{need}, h)
+}
+
+// authAny is auth for a route that any of needs may use.
+func (a *API) authAny(needs []closeloop.Role, h authed) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !strings.EqualFold(scheme, "Bearer") || token == "" {
@@ -112,12 +117,15 @@ func (a *API) auth(need closeloop.Role, h authed) http.Handler {
 			web.Error(w, r, err)
 			return
 		}
-		if !key.Role.Allows(need) {
-			needs := "an owner key"
-			if need != closeloop.RoleOwner {
-				needs = "a " + string(need) + " or owner key"
+		if !key.Role.AllowsAny(needs...) {
+			names := []string{}
+			for _, need := range needs {
+				if need != closeloop.RoleOwner {
+					names = append(names, string(need))
+				}
 			}
-			web.Error(w, r, closeloop.Errorf(closeloop.EFORBIDDEN, "this %s key cannot do this; it needs %s", key.Role, needs))
+			web.Error(w, r, closeloop.Errorf(closeloop.EFORBIDDEN, "this %s key cannot do this; it needs a key with role %s",
+				key.Role, strings.Join(append(names, "owner"), " or ")))
 			return
 		}
 		if err := h(w, r, key); err != nil {
