@@ -50,6 +50,24 @@ if [[ -z ${PKGS:-} && $# -eq 0 ]]; then
 		echo "test.sh: go test failed; the permissions check below may miss the failed packages' calls" >&2
 	fi
 	CLOSELOOP_CALLS_DIR=$calls go test -count=1 -v -run '^TestPermissionsCoverRecordedCalls$' ./infra/ 9>&- || status=$?
+	# Each fuzz target runs briefly beyond its committed corpus
+	# (testdata/fuzz/FuzzX), a few seconds each: go test -fuzz takes one
+	# target at a time. The budgets are executions, not durations: a
+	# duration can fail at its end with "context deadline exceeded" and no
+	# failing input (go.dev/issue/75804, fixed in Go 1.27). A real failure
+	# saves its input under testdata/fuzz/FuzzX. A longer run:
+	# go test -run '^$' -fuzz '^FuzzX$' -fuzztime 60s ./internal/pkg/
+	for target in closeloop:FuzzNormalizeEmail:150000 closeloop:FuzzAnswerParse:150000 \
+		closeloop:FuzzSenderHeader:200000 secret:FuzzParseToken:400000 web:FuzzDecodeOrderBody:100000; do
+		IFS=: read -r pkg fuzz execs <<<"$target"
+		if out=$(go test -run '^$' -fuzz "^$fuzz\$" -fuzztime "${execs}x" "./internal/$pkg/" 2>&1 9>&-); then
+			echo "$fuzz: $(grep 'execs:' <<<"$out" | tail -n 1)"
+		else
+			printf '%s\n' "$out" >&2
+			echo "test.sh: fuzz target $fuzz failed" >&2
+			status=1
+		fi
+	done
 	exit "$status"
 fi
 echo "test.sh: a partial run; the permissions check needs every test's calls and runs only in make test" >&2

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"reflect"
 	"strconv"
 	"strings"
@@ -24,11 +23,14 @@ func CheckNames(data []byte, v any) error { return checkNames(data, reflect.Type
 func checkNames(data []byte, t reflect.Type) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	err := walkValue(dec, t, "")
-	if errors.Is(err, io.EOF) {
-		return nil // a syntax problem: decoding reports it
+	// Only the check's own findings are returned: any other error is a
+	// syntax problem (or a body cut short), which decoding reports as an
+	// invalid body; returned as it is, it would be answered as internal.
+	var e *closeloop.Error
+	if err := walkValue(dec, t, ""); errors.As(err, &e) {
+		return err
 	}
-	return err
+	return nil
 }
 
 // walkValue reads one JSON value from dec, checking its objects' names
