@@ -2,12 +2,9 @@ package sqsqueue_test
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,18 +71,6 @@ func bodies(msgs []types.Message) []string {
 	return out
 }
 
-func items(n int) ([]any, []string) {
-	vs := make([]any, n)
-	want := make([]string, n)
-	for i := range n {
-		vs[i] = item{N: i}
-		b, _ := json.Marshal(vs[i])
-		want[i] = string(b)
-	}
-	slices.Sort(want)
-	return vs, want
-}
-
 func TestQueueSend(t *testing.T) {
 	client, url := newQueue(t, "30")
 	q := sqsqueue.New(client, url)
@@ -98,114 +83,6 @@ func TestQueueSend(t *testing.T) {
 	}
 	if err := q.Send(context.Background(), make(chan int)); err == nil {
 		t.Error("sending a value JSON cannot encode succeeded")
-	}
-}
-
-// faultyAPI counts batch calls and injects what moto never does: a failed
-// entry and a failed call.
-type faultyAPI struct {
-	sqsqueue.API
-	calls     atomic.Int32
-	failEntry string // this entry ID is reported failed and not sent
-	failCall  int32  // this call (1-based) fails as a whole
-}
-
-func (f *faultyAPI) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-	call := f.calls.Add(1)
-	if call == f.failCall {
-		return nil, errors.New("injected outage")
-	}
-	var kept []types.SendMessageBatchRequestEntry
-	var failed []types.BatchResultErrorEntry
-	for _, e := range in.Entries {
-		if aws.ToString(e.Id) == f.failEntry {
-			failed = append(failed, types.BatchResultErrorEntry{Id: e.Id, Code: aws.String("InternalError"), Message: aws.String("injected"), SenderFault: false})
-			continue
-		}
-		kept = append(kept, e)
-	}
-	in.Entries = kept
-	out, err := f.API.SendMessageBatch(ctx, in, optFns...)
-	if err != nil {
-		return nil, err
-	}
-	out.Failed = append(out.Failed, failed...)
-	return out, nil
-}
-
-func TestQueueSendBatch(t *testing.T) {
-	client, url := newQueue(t, "30")
-	api := &faultyAPI{API: client}
-	vs, want := items(23)
-	if err := sqsqueue.New(api, url).SendBatch(context.Background(), vs); err != nil {
-		t.Fatal(err)
-	}
-	if got := api.calls.Load(); got != 3 {
-		t.Errorf("%d SendMessageBatch calls for 23 values, want 3", got)
-	}
-	if got := bodies(drain(t, client, url, 23, 10*time.Second)); !slices.Equal(got, want) {
-		t.Errorf("received %d bodies %q, want %q", len(got), got, want)
-	}
-	if err := sqsqueue.New(api, url).SendBatch(context.Background(), nil); err != nil {
-		t.Errorf("an empty batch: %v", err)
-	}
-}
-
-func TestQueueSendBatchSplitsLargeBodies(t *testing.T) {
-	client, url := newQueue(t, "30")
-	api := &faultyAPI{API: client}
-	big := strings.Repeat("x", 400<<10)
-	vs := []any{item{N: 0, Text: big}, item{N: 1, Text: big}, item{N: 2, Text: big}}
-	if err := sqsqueue.New(api, url).SendBatch(context.Background(), vs); err != nil {
-		t.Fatal(err)
-	}
-	// Three 400 KiB bodies exceed one call's 1 MiB: two calls.
-	if got := api.calls.Load(); got != 2 {
-		t.Errorf("%d calls, want 2", got)
-	}
-	if got := len(drain(t, client, url, 3, 10*time.Second)); got != 3 {
-		t.Errorf("%d messages received, want 3", got)
-	}
-}
-
-func TestQueueSendBatchFailedEntry(t *testing.T) {
-	client, url := newQueue(t, "30")
-	api := &faultyAPI{API: client, failEntry: "12"}
-	vs, _ := items(23)
-	err := sqsqueue.New(api, url).SendBatch(context.Background(), vs)
-	var be *sqsqueue.BatchError
-	if !errors.As(err, &be) || !slices.Equal(be.Failed, []int{12}) {
-		t.Fatalf("err = %v, want a BatchError with value 12 failed", err)
-	}
-	if !strings.Contains(err.Error(), "InternalError") {
-		t.Errorf("err = %q, want the entry's code", err)
-	}
-	if got := len(drain(t, client, url, 22, 10*time.Second)); got != 22 {
-		t.Errorf("%d messages sent, want the other 22", got)
-	}
-}
-
-func TestQueueSendBatchFailedCall(t *testing.T) {
-	client, url := newQueue(t, "30")
-	api := &faultyAPI{API: client, failCall: 2}
-	vs, _ := items(23)
-	err := sqsqueue.New(api, url).SendBatch(context.Background(), vs)
-	var be *sqsqueue.BatchError
-	if !errors.As(err, &be) {
-		t.Fatalf("err = %v, want a BatchError", err)
-	}
-	want := make([]int, 0, 13)
-	for i := 10; i < 23; i++ {
-		want = append(want, i)
-	}
-	if !slices.Equal(be.Failed, want) {
-		t.Errorf("failed %v, want %v (the failed call's and every later value)", be.Failed, want)
-	}
-	if be.Err == nil || !strings.Contains(err.Error(), "injected outage") {
-		t.Errorf("err = %v, want the call's error inside", err)
-	}
-	if got := len(drain(t, client, url, 10, 10*time.Second)); got != 10 {
-		t.Errorf("%d messages sent, want the first call's 10", got)
 	}
 }
 
