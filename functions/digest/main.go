@@ -13,14 +13,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/app/mailapp"
 	"github.com/closeloop/closeloop/internal/digest"
-	"github.com/closeloop/closeloop/internal/dynamo"
-	"github.com/closeloop/closeloop/internal/mailing"
-	"github.com/closeloop/closeloop/internal/render"
-	"github.com/closeloop/closeloop/internal/sesmail"
 	"github.com/closeloop/closeloop/internal/summary"
 )
 
@@ -32,19 +28,14 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedMail)
+	fn, err := mailapp.Start(ctx, getenv, app.NeedMail)
 	if err != nil {
 		return err
 	}
-	renderer, err := render.New()
-	if err != nil {
-		return err
-	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
-	mail := mailing.New(db, sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet), time.Now)
+	db := fn.DB
 	service := digest.New(digest.Deps{
-		Stores: db, Summaries: summary.New(db, time.Now), Responses: db, Cases: db, Mail: mail, Renderer: renderer,
-	}, digest.Config{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}, time.Now)
+		Stores: db, Summaries: summary.New(db, time.Now), Responses: db, Cases: db, Mail: fn.Mail, Renderer: fn.Renderer,
+	}, digest.Config{PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress}, time.Now)
 	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (digest.Report, error) {
 		rep, err := service.Run(ctx)
 		slog.InfoContext(ctx, "digest run", "report", rep)

@@ -7,18 +7,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/closeloop/closeloop/internal/app"
-	"github.com/closeloop/closeloop/internal/dynamo"
+	"github.com/closeloop/closeloop/internal/app/mailapp"
 	"github.com/closeloop/closeloop/internal/followup"
-	"github.com/closeloop/closeloop/internal/mailing"
-	"github.com/closeloop/closeloop/internal/render"
-	"github.com/closeloop/closeloop/internal/sesmail"
 )
 
 func main() {
@@ -29,18 +24,12 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedMail)
+	fn, err := mailapp.Start(ctx, getenv, app.NeedMail)
 	if err != nil {
 		return err
 	}
-	renderer, err := render.New()
-	if err != nil {
-		return err
-	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
-	mail := mailing.New(db, sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet), time.Now)
-	w := followup.NewWorker(db, db, mail, renderer, followup.MailConfig{
-		PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress,
+	w := followup.NewWorker(fn.DB, fn.DB, fn.Mail, fn.Renderer, followup.MailConfig{
+		PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress,
 	})
 	lambda.Start(w.Handle)
 	return nil

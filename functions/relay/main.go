@@ -11,15 +11,12 @@ import (
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/app/mailapp"
 	"github.com/closeloop/closeloop/internal/dynamo"
-	"github.com/closeloop/closeloop/internal/mailing"
 	"github.com/closeloop/closeloop/internal/relay"
-	"github.com/closeloop/closeloop/internal/render"
-	"github.com/closeloop/closeloop/internal/sesmail"
 	"github.com/closeloop/closeloop/internal/sqsqueue"
 )
 
@@ -31,20 +28,15 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedSender|app.NeedFollowupQueue|app.NeedWebhookQueue)
+	fn, err := mailapp.Start(ctx, getenv, app.NeedFollowupQueue|app.NeedWebhookQueue)
 	if err != nil {
 		return err
 	}
-	renderer, err := render.New()
-	if err != nil {
-		return err
-	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
-	queues := sqs.NewFromConfig(awsCfg)
-	mail := mailing.New(db, sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet), time.Now)
-	r := relay.New(dynamo.DecodeChange, db, db, mail,
+	cfg, db := fn.Config, fn.DB
+	queues := sqs.NewFromConfig(fn.AWS)
+	r := relay.New(dynamo.DecodeChange, db, db, fn.Mail,
 		sqsqueue.New(queues, cfg.FollowupQueueURL), sqsqueue.New(queues, cfg.WebhookQueueURL),
-		renderer, relay.Config{DefaultSender: cfg.SenderAddress}, time.Now)
+		fn.Renderer, relay.Config{DefaultSender: cfg.SenderAddress}, time.Now)
 	lambda.Start(r.Handle)
 	return nil
 }
