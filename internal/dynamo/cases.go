@@ -520,18 +520,11 @@ func (db *DB) MarkOverdueAlerted(ctx context.Context, due closeloop.DueCase, nex
 			":next": str(dueSK(next, due.Case.CaseID)), ":mark": str(due.Mark), ":one": num(1),
 		},
 	}
-	items := []types.TransactWriteItem{{Update: u}}
+	var counted []types.TransactWriteItem
 	if due.Case.OverdueAlerts == 0 {
 		// The first alert finds the case overdue: the store's overdue count
 		// holds it until it is resolved.
-		items = append(items, db.loadItem(due.Case.StoreID, due.Case.CaseID, 0, 1))
+		counted = append(counted, db.loadItem(due.Case.StoreID, due.Case.CaseID, 0, 1))
 	}
-	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if reasons := cancelReasons(err); len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
-		return false, nil
-	}
-	if err != nil {
-		return false, unavailable("mark case alerted", err)
-	}
-	return true, nil
+	return db.updateWith(ctx, "mark case alerted", u, counted)
 }

@@ -301,7 +301,14 @@ func (db *DB) settleWith(ctx context.Context, surveyID string, was, to closeloop
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: values,
 	}
-	var err error
+	return db.updateWith(ctx, "update survey", u, with)
+}
+
+// updateWith applies a conditional update, alone or, when with holds the
+// writes that count it, in one transaction with them: a lone update
+// costs half. held is false when the update's condition failed, and then
+// nothing was written.
+func (db *DB) updateWith(ctx context.Context, op string, u *types.Update, with []types.TransactWriteItem) (held bool, err error) {
 	if len(with) == 0 {
 		_, err = db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName: u.TableName, Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
@@ -319,7 +326,7 @@ func (db *DB) settleWith(ctx context.Context, surveyID string, was, to closeloop
 		}
 	}
 	if err != nil {
-		return false, unavailable("update survey", err)
+		return false, unavailable(op, err)
 	}
 	return true, nil
 }

@@ -15,10 +15,13 @@ import (
 // historyView is one of the customer's other surveys on a case's page.
 type historyView struct {
 	Survey   surveyView `json:"survey"`
-	Followup *struct {
-		CaseID string               `json:"id"`
-		Status closeloop.CaseStatus `json:"status"`
-	} `json:"followup"`
+	Followup *caseRef   `json:"followup"`
+}
+
+// caseRef names a case and where it stands.
+type caseRef struct {
+	CaseID string               `json:"id"`
+	Status closeloop.CaseStatus `json:"status"`
 }
 
 // pageLimit reads the limit of a list: 50 when absent, at most 200.
@@ -68,10 +71,7 @@ func (a *API) getFollowup(w http.ResponseWriter, r *http.Request, key closeloop.
 	for i, h := range history {
 		views[i].Survey = newSurveyView(h.Survey)
 		if h.Case != nil {
-			views[i].Followup = &struct {
-				CaseID string               `json:"id"`
-				Status closeloop.CaseStatus `json:"status"`
-			}{h.Case.CaseID, h.Case.Status}
+			views[i].Followup = &caseRef{CaseID: h.Case.CaseID, Status: h.Case.Status}
 		}
 	}
 	web.JSON(w, http.StatusOK, struct {
