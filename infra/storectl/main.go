@@ -8,10 +8,24 @@
 //	go run ./infra/storectl create -table closeloop-prod-Table-XYZ -store acme \
 //	    -name "Acme Coffee" -sender feedback@acme.example -reply-to support@acme.example
 //
+// grant-sender grants a store an SES identity to send as: an address, or a
+// domain (any address at it, not at its subdomains). The store's owner can
+// set sender_email only to a granted identity, and every email checks the
+// grant again when it is sent: a store without one sends from the
+// deployment's SenderAddress under its own name. create grants the -sender
+// it is given. revoke-sender takes one back; the store's emails then go
+// from the deployment's address until its owner picks a granted one. Both
+// print the store's identities after the change. Their credentials need
+// dynamodb:GetItem and UpdateItem on the table.
+//
+//	go run ./infra/storectl grant-sender -table closeloop-prod-Table-XYZ -store acme -identity acme.example
+//	go run ./infra/storectl revoke-sender -table closeloop-prod-Table-XYZ -store acme -identity old@acme.example
+//
 // upgrade brings the items earlier releases wrote up to this release: every
 // top-level time in the fixed-width form, the store's follow-up policy on
-// each survey still awaiting its answer, and a pointer to each survey under
-// its customer. Run it once after deploying a release. It reads the whole
+// each survey still awaiting its answer, a pointer to each survey under
+// its customer, and for each store from before sender grants, a grant of
+// the sender_email it has. Run it once after deploying a release. It reads the whole
 // table (the one Scan in closeloop: no function scans) and prints a line per
 // page read and the counts at the end. It is safe to run while the product
 // runs and to run again: an item changed while it ran is skipped and
@@ -90,6 +104,8 @@ func main() {
 
 const usage = `usage:
   storectl create -table TABLE -store STORE_ID [-name NAME] [-sender EMAIL] [-reply-to EMAIL] [-support EMAILS] [-owner EMAILS] [-time-zone ZONE] [-locale TAG] [-json]
+  storectl grant-sender -table TABLE -store STORE_ID -identity EMAIL_OR_DOMAIN
+  storectl revoke-sender -table TABLE -store STORE_ID -identity EMAIL_OR_DOMAIN
   storectl upgrade -table TABLE
   storectl backfill-counters -table TABLE [-dry-run]
   storectl resume -table TABLE -store STORE_ID
@@ -103,6 +119,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	switch args[0] {
 	case "create":
 		return create(ctx, args[1:], getenv, out)
+	case "grant-sender", "revoke-sender":
+		return senders(ctx, args[0], args[1:], getenv, out)
 	case "upgrade":
 		return upgrade(ctx, args[1:], getenv, out)
 	case "backfill-counters":
@@ -123,7 +141,7 @@ func create(ctx context.Context, args []string, getenv func(string) string, out 
 	table := flags.String("table", getenv("TABLE_NAME"), "the closeloop table (the stack's TableName output)")
 	storeID := flags.String("store", "", "the new store's ID: lower-case letters, digits and dashes")
 	name := flags.String("name", "", "the store's name as customers see it")
-	sender := flags.String("sender", "", "the From address of the store's emails (an SES-verified identity)")
+	sender := flags.String("sender", "", "the From address of the store's emails (an SES-verified identity), granted to the store")
 	replyTo := flags.String("reply-to", "", "where customers' replies go (support)")
 	support := flags.String("support", "", "comma-separated support emails")
 	owner := flags.String("owner", "", "comma-separated owner emails (weekly digest)")
@@ -163,6 +181,50 @@ func create(ctx context.Context, args []string, getenv func(string) string, out 
 	return nil
 }
 
+// senders grants a store a sender identity, or revokes one (command).
+func senders(ctx context.Context, command string, args []string, getenv func(string) string, out io.Writer) error {
+	flags := flag.NewFlagSet(command, flag.ContinueOnError)
+	table := flags.String("table", getenv("TABLE_NAME"), "the closeloop table (the stack's TableName output)")
+	storeID := flags.String("store", "", "the store's ID")
+	raw := flags.String("identity", "", "an SES identity: an email address, or a domain for any address at it")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *table == "" || *storeID == "" || *raw == "" {
+		return errors.New("-table, -store and -identity are required")
+	}
+	identity, problem := closeloop.CheckSenderIdentity(*raw)
+	if problem != "" {
+		return fmt.Errorf("-identity %s", problem)
+	}
+	db, err := open(ctx, *table, getenv)
+	if err != nil {
+		return err
+	}
+	change := db.GrantSender
+	if command == "revoke-sender" {
+		change = db.RevokeSender
+	}
+	identities, err := change(ctx, *storeID, identity)
+	if err != nil {
+		return err
+	}
+	store, err := db.Store(ctx, *storeID)
+	if err != nil {
+		return err
+	}
+	store.SenderIdentities = identities // the read may predate the change
+	if len(identities) == 0 {
+		fmt.Fprintf(out, "Store %s may send as: nothing (the deployment's sender only).\n", *storeID)
+	} else {
+		fmt.Fprintf(out, "Store %s may send as: %s.\n", *storeID, strings.Join(identities, ", "))
+	}
+	if store.Settings.SenderEmail != "" && !store.SenderGranted() {
+		fmt.Fprintf(out, "Its sender_email %s is not granted: its emails go from the deployment's sender until its owner sets a granted one.\n", store.Settings.SenderEmail)
+	}
+	return nil
+}
+
 // upgrade runs the migration of this release's stored data.
 func upgrade(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	flags := flag.NewFlagSet("upgrade", flag.ContinueOnError)
@@ -183,7 +245,8 @@ func upgrade(ctx context.Context, args []string, getenv func(string) string, out
 	// What was done before a failure is done: the counts say how far it got.
 	fmt.Fprintf(out, "%d items scanned: %d times rewritten, %d policies copied, %d pointers written, %d stores listed, %d skipped\n",
 		report.Scanned, report.TimesRewritten, report.PoliciesCopied, report.PointersWritten, report.StoresListed, report.Skipped)
-	fmt.Fprintf(out, "%d items given expires_at (their store's retention), %d suppressed addresses listed\n", report.ExpiriesSet, report.SuppressionsListed)
+	fmt.Fprintf(out, "%d items given expires_at (their store's retention), %d suppressed addresses listed, %d stores granted their sender\n",
+		report.ExpiriesSet, report.SuppressionsListed, report.SendersGranted)
 	if err != nil {
 		return fmt.Errorf("%w (the upgrade can be run again)", err)
 	}

@@ -83,7 +83,7 @@ func TestUpgradeCommand(t *testing.T) {
 	// The store, its key's two items and the survey; the store's times
 	// are fixed-width already.
 	for _, want := range []string{"page 1: 4 items read, 4 so far", "4 items scanned: 5 times rewritten, 1 policies copied, 1 pointers written, 0 stores listed, 0 skipped",
-		"1 items given expires_at"} {
+		"1 items given expires_at (their store's retention), 0 suppressed addresses listed, 0 stores granted their sender"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("output %q lacks %q", out.String(), want)
 		}
@@ -117,5 +117,83 @@ func TestUpgradeCommand(t *testing.T) {
 	}
 	if err := run(ctx, []string{"migrate"}, os.Getenv, &out); err == nil || !strings.Contains(err.Error(), "storectl upgrade") {
 		t.Fatalf("an unknown command: %v", err)
+	}
+}
+
+func TestSenderCommands(t *testing.T) {
+	ctx := context.Background()
+	client := testenv.DynamoDB(t)
+	table := testenv.NewTable(t, client)
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", os.Getenv(testenv.EnvDynamoDBURL))
+	t.Setenv("TABLE_NAME", "")
+	var out bytes.Buffer
+	for _, store := range []string{"acme", "old"} {
+		if err := run(ctx, []string{"create", "-table", table, "-store", store, "-sender", "feedback@" + store + ".example"}, os.Getenv, &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sender := func(command, identity, want string) {
+		t.Helper()
+		out.Reset()
+		if err := run(ctx, []string{command, "-table", table, "-store", "acme", "-identity", identity}, os.Getenv, &out); err != nil {
+			t.Fatalf("%s %s: %v", command, identity, err)
+		}
+		if out.String() != want {
+			t.Fatalf("%s %s printed %q, want %q", command, identity, out.String(), want)
+		}
+	}
+	// create granted the store its sender; the identity is normalized.
+	sender("grant-sender", " Acme.Example ", "Store acme may send as: feedback@acme.example, acme.example.\n")
+	sender("grant-sender", "acme.example", "Store acme may send as: feedback@acme.example, acme.example.\n")
+	sender("revoke-sender", "feedback@acme.example", "Store acme may send as: acme.example.\n")
+	sender("revoke-sender", "acme.example", "Store acme may send as: nothing (the deployment's sender only).\n"+
+		"Its sender_email feedback@acme.example is not granted: its emails go from the deployment's sender until its owner sets a granted one.\n")
+	sender("grant-sender", "news@acme.example", "Store acme may send as: news@acme.example.\n"+
+		"Its sender_email feedback@acme.example is not granted: its emails go from the deployment's sender until its owner sets a granted one.\n")
+	sender("revoke-sender", "news@acme.example", "Store acme may send as: nothing (the deployment's sender only).\n"+
+		"Its sender_email feedback@acme.example is not granted: its emails go from the deployment's sender until its owner sets a granted one.\n")
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"grant-sender", "-table", table, "-store", "acme", "-identity", "not a domain"}, "-identity must be an email address or a domain name"},
+		{[]string{"grant-sender", "-table", table, "-store", "acme", "-identity", "acme_coffee"}, "-identity must be an email address or a domain name"},
+		{[]string{"revoke-sender", "-table", table, "-store", "acme", "-identity", "a@b@acme.example"}, "-identity must be an email address: it must hold exactly one @"},
+		{[]string{"grant-sender", "-table", table, "-store", "acme"}, "-table, -store and -identity are required"},
+		{[]string{"grant-sender", "-table", table, "-store", "missing", "-identity", "acme.example"}, "no such store"},
+		{[]string{"revoke-sender", "-table", table, "-store", "missing", "-identity", "acme.example"}, "no such store"},
+	} {
+		if err := run(ctx, tc.args, os.Getenv, &out); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want an error with %q", tc.args, err, tc.want)
+		}
+	}
+	if store, err := dynamo.New(client, table).Store(ctx, "acme"); err != nil || len(store.SenderIdentities) != 0 {
+		t.Fatalf("the refused commands changed the grants: %q, %v", store.SenderIdentities, err)
+	}
+
+	// A store from before grants: the upgrade grants it its sender, and
+	// not acme its revoked one.
+	if _, err := client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(table), UpdateExpression: aws.String("REMOVE sender_identities"),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "STORE#old"}, "sk": &types.AttributeValueMemberS{Value: "#SETTINGS"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1 stores granted their sender", "0 stores granted their sender"} {
+		out.Reset()
+		if err := run(ctx, []string{"upgrade", "-table", table}, os.Getenv, &out); err != nil {
+			t.Fatalf("upgrade: %v\n%s", err, out.String())
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("upgrade printed %q, want %q", out.String(), want)
+		}
+	}
+	db := dynamo.New(client, table)
+	if store, err := db.Store(ctx, "old"); err != nil || !store.SenderGranted() {
+		t.Fatalf("the old store after the upgrade: %q, %v; want its sender granted", store.SenderIdentities, err)
+	}
+	if store, err := db.Store(ctx, "acme"); err != nil || len(store.SenderIdentities) != 0 {
+		t.Fatalf("acme after the upgrade: %q, %v; want nothing granted", store.SenderIdentities, err)
 	}
 }

@@ -1,7 +1,6 @@
 package closeloop
 
 import (
-	"net/mail"
 	"net/url"
 	"regexp"
 	"slices"
@@ -26,6 +25,12 @@ type Store struct {
 	// condition the version is still the one read, so concurrent changes
 	// never silently undo each other (the API's ETag).
 	SettingsVersion int `json:"settings_version"`
+	// SenderIdentities are the SES identities (addresses and domains) the
+	// operator granted the store to send as, lower case; never changed by
+	// its owner (sender.go). Empty, never absent, once the operator
+	// revoked them all: storectl upgrade grants the sender_email of a store
+	// without the attribute.
+	SenderIdentities []string `json:"sender_identities,omitempty"`
 	// DigestOptOut holds the hashes (digest.AddressHash) of the owner
 	// addresses unsubscribed from the weekly digest; only ever added to.
 	DigestOptOut []string `json:"digest_optout,omitempty"`
@@ -96,20 +101,6 @@ func DefaultSettings() Settings {
 		DigestWeekday:      DefaultDigestWeekday,
 		Branding:           Branding{Name: "Our store", Color: "#1f5fbf"},
 	}
-}
-
-// From is the From of the store's emails: its sender address (or the
-// deployment's, fallback) under its display name.
-func (s Settings) From(fallback string) string {
-	addr := s.SenderEmail
-	if addr == "" {
-		addr = fallback
-	}
-	name := s.SenderName
-	if name == "" {
-		name = s.Branding.Name
-	}
-	return (&mail.Address{Name: name, Address: addr}).String()
 }
 
 // SupportAddresses are where support alerts go: the support addresses, else

@@ -63,6 +63,12 @@ func emailProblem(email string) string {
 	case strings.HasPrefix(domain, "["):
 		return "the domain must be a name, not an IP address"
 	}
+	return domainProblem(domain)
+}
+
+// domainProblem says what keeps a lower-case domain from being a name
+// SES sends to or from, "" when nothing does.
+func domainProblem(domain string) string {
 	labels := strings.Split(domain, ".")
 	if len(labels) < 2 {
 		return "the domain must have a dot, like example.com"

@@ -231,7 +231,7 @@ func (s *Service) sendTo(ctx context.Context, store closeloop.Store, week Week, 
 	return s.deps.Mail.Send(ctx, mailing.Email{
 		StoreID: store.StoreID, Kind: closeloop.KindDigest, About: store.StoreID + "#" + week.ISO,
 		Message: closeloop.Message{
-			From: store.Settings.From(s.cfg.DefaultSender), To: addr,
+			From: store.From(s.cfg.DefaultSender), To: addr,
 			Subject: email.Subject, HTML: email.HTML, Text: email.Text,
 			// RFC 8058 one-click: mail clients offer their own button.
 			Headers: []closeloop.Header{

@@ -320,6 +320,33 @@ func TestDigestGoesOutOnItsWeekdayFromEight(t *testing.T) {
 	}
 }
 
+func TestDigestGoesFromAGrantedSenderOnly(t *testing.T) {
+	granted, revoked := apptest.Email("granted"), apptest.Email("revoked")
+	f := apptest.New(t, func(s *closeloop.Settings) { s.SenderEmail, s.OwnerEmails = "news@a.test", []string{granted} })
+	f.NewStore(t, func(s *closeloop.Settings) { s.SenderEmail, s.OwnerEmails = "news@b.test", []string{revoked} })
+	var revokedStore string
+	if err := f.Product.DB.EachStore(context.Background(), func(s closeloop.Store) error {
+		if s.Settings.SenderEmail == "news@b.test" {
+			revokedStore = s.StoreID
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Product.DB.RevokeSender(context.Background(), revokedStore, "news@b.test"); err != nil {
+		t.Fatal(err)
+	}
+	setClock(f, thisWeek(f, time.UTC, time.Monday, 9, 0))
+	if rep := run(t, f); rep.Sent != 2 {
+		t.Fatalf("report %+v, want 2 digests", rep)
+	}
+	for addr, from := range map[string]string{granted: "<news@a.test>", revoked: "<feedback@shop.test>"} {
+		if got := f.Inbox.To(t, addr); len(got) != 1 || !strings.Contains(got[0].From, from) {
+			t.Errorf("the digest to %s: %d, from %v; want one from %s", addr, len(got), got, from)
+		}
+	}
+}
+
 func TestUnsubscribedOwnerGetsNoMoreDigests(t *testing.T) {
 	owner, partner := apptest.Email("owner"), apptest.Email("partner")
 	f := apptest.New(t, func(s *closeloop.Settings) { s.OwnerEmails = []string{owner, partner} })

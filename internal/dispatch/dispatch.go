@@ -238,6 +238,11 @@ func (r *run) storeOf(ctx context.Context, storeID string) *storeState {
 	if st.err == nil {
 		st.pace = newPace(st.store.Settings.MaxSendPerSecond)
 		st.probe = st.pause != nil && !r.now().Before(st.pause.NextProbe())
+		if st.store.Settings.SenderEmail != "" && !st.store.SenderGranted() {
+			// Revoked since the owner set it: the emails go from the
+			// deployment's sender until the owner picks a granted one.
+			slog.WarnContext(ctx, "the store's sender_email is not granted to it: sending from the deployment's sender", "store_id", storeID)
+		}
 	}
 	r.byStore[storeID] = st
 	r.order = append(r.order, st)
@@ -560,7 +565,7 @@ func (d *Dispatcher) message(s closeloop.Survey, store closeloop.Store, token, u
 		return closeloop.Message{}, err
 	}
 	m := closeloop.Message{
-		From:    set.From(d.cfg.DefaultSender),
+		From:    store.From(d.cfg.DefaultSender),
 		To:      s.Customer.Email,
 		Subject: email.Subject,
 		HTML:    email.HTML,

@@ -2,6 +2,9 @@ package dynamo
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -109,19 +112,20 @@ func (db *DB) keyPuts(k closeloop.Key, hash string) ([]types.TransactWriteItem, 
 
 // Store returns a store, ENOTFOUND when there is none.
 func (db *DB) Store(ctx context.Context, storeID string) (closeloop.Store, error) {
-	rec, err := db.storeRecord(ctx, storeID)
+	rec, err := db.storeRecord(ctx, storeID, false)
 	return rec.Store, err
 }
 
 // SendingStore returns a store with its sending pause (nil when it sends),
 // from one read; ENOTFOUND when there is none.
 func (db *DB) SendingStore(ctx context.Context, storeID string) (closeloop.Store, *closeloop.SendingPause, error) {
-	rec, err := db.storeRecord(ctx, storeID)
+	rec, err := db.storeRecord(ctx, storeID, false)
 	return rec.Store, rec.pause(), err
 }
 
-func (db *DB) storeRecord(ctx context.Context, storeID string) (storeRecord, error) {
-	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(db.table), Key: storeKey(storeID)})
+// storeRecord reads a store; consistent when it must see the latest write.
+func (db *DB) storeRecord(ctx context.Context, storeID string, consistent bool) (storeRecord, error) {
+	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(db.table), Key: storeKey(storeID), ConsistentRead: aws.Bool(consistent)})
 	if err != nil {
 		return storeRecord{}, unavailable("get store", err)
 	}
@@ -227,4 +231,78 @@ func (db *DB) KeyByHash(ctx context.Context, hash string) (closeloop.Key, error)
 	}
 	rec.Key.StoreID = rec.StoreID
 	return rec.Key, nil
+}
+
+// GrantSender grants a store a sender identity (closeloop.CheckSenderIdentity
+// normalized it) and returns the store's identities after; granting one it
+// holds changes nothing. ENOTFOUND when there is no such store.
+func (db *DB) GrantSender(ctx context.Context, storeID, identity string) ([]string, error) {
+	out, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(db.table),
+		Key:              storeKey(storeID),
+		UpdateExpression: aws.String("SET sender_identities = list_append(if_not_exists(sender_identities, :none), :one)"),
+		// contains is false on a missing list.
+		ConditionExpression: aws.String("attribute_exists(pk) AND NOT contains(sender_identities, :id)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":none": &types.AttributeValueMemberL{Value: []types.AttributeValue{}},
+			":one":  &types.AttributeValueMemberL{Value: []types.AttributeValue{str(identity)}},
+			":id":   str(identity),
+		},
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &ccf) && ccf.Item == nil:
+		return nil, closeloop.Errorf(closeloop.ENOTFOUND, "no such store")
+	case errors.As(err, &ccf):
+		return identitiesOf(ccf.Item) // granted before
+	case err != nil:
+		return nil, unavailable("grant sender", err)
+	}
+	return identitiesOf(out.Attributes)
+}
+
+// RevokeSender takes a sender identity back from a store and returns the
+// store's identities after; revoking one it does not hold changes
+// nothing. The list stays, empty when the last is revoked, so that
+// storectl upgrade does not grant the store's sender again. ENOTFOUND
+// when there is no such store.
+func (db *DB) RevokeSender(ctx context.Context, storeID, identity string) ([]string, error) {
+	for attempt := 1; ; attempt++ {
+		// Consistent: a grant just made must be found to be revoked.
+		rec, err := db.storeRecord(ctx, storeID, true)
+		if err != nil {
+			return nil, err
+		}
+		i := slices.Index(rec.SenderIdentities, identity)
+		if i < 0 {
+			return rec.SenderIdentities, nil
+		}
+		at := "sender_identities[" + strconv.Itoa(i) + "]"
+		out, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(db.table),
+			Key:                       storeKey(storeID),
+			UpdateExpression:          aws.String("REMOVE " + at),
+			ConditionExpression:       aws.String(at + " = :id"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":id": str(identity)},
+			ReturnValues:              types.ReturnValueAllNew,
+		})
+		switch {
+		case conditionFailed(err) && attempt < 5:
+			continue // the list changed since it was read
+		case err != nil:
+			return nil, unavailable("revoke sender", err)
+		}
+		return identitiesOf(out.Attributes)
+	}
+}
+
+// identitiesOf reads the sender identities of a store item.
+func identitiesOf(item map[string]types.AttributeValue) ([]string, error) {
+	var rec storeRecord
+	if err := unmarshal(item, &rec); err != nil {
+		return nil, err
+	}
+	return rec.SenderIdentities, nil
 }

@@ -30,12 +30,13 @@ type UpgradeReport struct {
 	// SuppressionsListed counts addresses suppressed before suppressions
 	// were listed, now in their store's suppression list.
 	SuppressionsListed int
+	SendersGranted     int // stores from before grants granted the sender_email they have
 	Skipped            int // items changed between the read and the write: left for the next run
 }
 
 // Changes is the number of changes the upgrade made.
 func (r UpgradeReport) Changes() int {
-	return r.TimesRewritten + r.PoliciesCopied + r.PointersWritten + r.StoresListed + r.ExpiriesSet + r.SuppressionsListed
+	return r.TimesRewritten + r.PoliciesCopied + r.PointersWritten + r.StoresListed + r.ExpiriesSet + r.SuppressionsListed + r.SendersGranted
 }
 
 // UpgradeProgress is reported after each page of the scan is read, before
@@ -158,13 +159,24 @@ func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValu
 	}
 	// A store from before stores were listed (the digest finds stores in
 	// the lists index) and before cursors were signed with its own key.
+	isStore := itemKey(item)[1] == "#SETTINGS" && strings.HasPrefix(itemKey(item)[0], "STORE#")
 	_, listed := item["list_pk"]
-	unlisted := !listed && itemKey(item)[1] == "#SETTINGS" && strings.HasPrefix(itemKey(item)[0], "STORE#")
+	unlisted := !listed && isStore
+	// A store from before sender identities were granted keeps sending
+	// from the sender it has: it is granted that one.
+	var sender types.AttributeValue
+	if _, granted := item["sender_identities"]; isStore && !granted {
+		if settings, ok := item["settings"].(*types.AttributeValueMemberM); ok {
+			if addr, ok := settings.Value["sender_email"].(*types.AttributeValueMemberS); ok && addr.Value != "" {
+				sender = addr
+			}
+		}
+	}
 	expires, months, expiring, err := u.expiry(ctx, item)
 	if err != nil {
 		return err
 	}
-	if len(fixed) == 0 && policy == nil && !unlisted && !expiring {
+	if len(fixed) == 0 && policy == nil && !unlisted && !expiring && sender == nil {
 		return nil
 	}
 	names := map[string]string{}
@@ -183,6 +195,13 @@ func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValu
 		values[":stores"], values[":store"], values[":key"] = str(storesList), str(strings.TrimPrefix(itemKey(item)[0], "STORE#")), str(secret.NewKey())
 		sets = append(sets, "list_pk = :stores", "list_sk = :store", "cursor_key = if_not_exists(cursor_key, :key)")
 		conditions = append(conditions, "attribute_not_exists(list_pk)")
+	}
+	if sender != nil {
+		names["#settings"] = "settings"
+		values[":granted"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{sender}}
+		values[":sender"] = sender
+		sets = append(sets, "sender_identities = :granted")
+		conditions = append(conditions, "attribute_not_exists(sender_identities)", "#settings.sender_email = :sender")
 	}
 	for i, name := range slices.Sorted(maps.Keys(fixed)) {
 		n, to, was := "#t"+itoa(i), ":t"+itoa(i), ":was"+itoa(i)
@@ -228,6 +247,9 @@ func (u *upgrader) item(ctx context.Context, item map[string]types.AttributeValu
 	}
 	if unlisted {
 		u.report.StoresListed++
+	}
+	if sender != nil {
+		u.report.SendersGranted++
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -352,5 +353,92 @@ func TestUpgradeListsOldSuppressions(t *testing.T) {
 	list, _, err := db.Suppressions(ctx, "shop", 10, "")
 	if err != nil || len(list) != 1 || list[0].Email == nil || *list[0].Email != "gone@example.com" || list[0].Reason != "unsubscribed" {
 		t.Fatalf("suppressions %+v %v, want the old one", list, err)
+	}
+}
+
+// TestUpgradeGrantsOldStoresTheirSender: a store from before sender grants
+// keeps sending from the sender_email it has, granted it by the upgrade,
+// once; a store whose identities were all revoked (an empty list) is not
+// granted its sender again, and a store without a sender gets nothing.
+func TestUpgradeGrantsOldStoresTheirSender(t *testing.T) {
+	ctx := context.Background()
+	client := testenv.DynamoDB(t)
+	table := testenv.NewTable(t, client)
+	db := dynamo.New(client, table)
+
+	// Listed, with fixed-width times: the sender is all there is to upgrade.
+	oldStore := func(id string, settings, extra map[string]types.AttributeValue) map[string]types.AttributeValue {
+		item := map[string]types.AttributeValue{
+			"pk": attrS("STORE#" + id), "sk": attrS("#SETTINGS"), "store_id": attrS(id), "created_at": attrS("2026-01-05T09:30:00.000Z"),
+			"list_pk": attrS("STORES"), "list_sk": attrS(id), "cursor_key": attrS("k-" + id), "settings": attrM(settings),
+		}
+		for k, v := range extra {
+			item[k] = v
+		}
+		return item
+	}
+	settings := func(sender string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{"time_zone": attrS("UTC"), "sender_email": attrS(sender), "branding": attrM(map[string]types.AttributeValue{"name": attrS("Shop")})}
+	}
+	none := &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
+	putRaw(t, client, table,
+		oldStore("old", settings("feedback@old.example"), nil),
+		oldStore("revoked", settings("feedback@revoked.example"), map[string]types.AttributeValue{"sender_identities": none}),
+		oldStore("nosender", map[string]types.AttributeValue{"time_zone": attrS("UTC")}, nil),
+		oldStore("emptysender", settings(""), nil),
+		// Its owner clears its sender_email between the upgrade's read
+		// and its write: the old sender is not granted.
+		oldStore("cleared", settings("feedback@cleared.example"), nil),
+	)
+
+	cleared := false
+	first, err := db.Upgrade(ctx, func(dynamo.UpgradeProgress) {
+		if cleared {
+			return
+		}
+		cleared = true
+		s := closeloop.DefaultSettings()
+		s.SenderEmail = ""
+		if err := db.UpdateSettings(ctx, "cleared", s, 0); err != nil {
+			t.Fatalf("clear the sender between read and write: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (dynamo.UpgradeReport{Scanned: 5, SendersGranted: 1, Skipped: 1}); first != want {
+		t.Fatalf("first run: got %+v, want %+v", first, want)
+	}
+
+	old, err := db.Store(ctx, "old")
+	if err != nil || !slices.Equal(old.SenderIdentities, []string{"feedback@old.example"}) || !old.MaySendAs("feedback@old.example") || !old.SenderGranted() {
+		t.Fatalf("the old store after the upgrade: identities %q, %v; want its sender granted", old.SenderIdentities, err)
+	}
+	if got := old.From("noreply@service.example"); got != `"Shop" <feedback@old.example>` {
+		t.Errorf("the old store's From %q, want its own sender", got)
+	}
+	revoked, err := db.Store(ctx, "revoked")
+	if err != nil || len(revoked.SenderIdentities) != 0 || revoked.SenderGranted() {
+		t.Fatalf("the revoked store: identities %q, %v; want none", revoked.SenderIdentities, err)
+	}
+	if got := getRaw(t, client, table, "STORE#revoked", "#SETTINGS")["sender_identities"]; !reflect.DeepEqual(got, none) {
+		t.Errorf("the revoked store's sender_identities %#v, want the empty list kept", got)
+	}
+	for _, id := range []string{"nosender", "emptysender", "cleared"} {
+		if got, has := getRaw(t, client, table, "STORE#"+id, "#SETTINGS")["sender_identities"]; has {
+			t.Errorf("store %s was granted %#v, has no sender", id, got)
+		}
+	}
+
+	// Nothing left to do, the cleared store included.
+	again, err := db.Upgrade(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (dynamo.UpgradeReport{Scanned: 5}); again != want || again.Changes() != 0 {
+		t.Fatalf("second run: got %+v, want %+v", again, want)
+	}
+	if old, err := db.Store(ctx, "old"); err != nil || len(old.SenderIdentities) != 1 {
+		t.Fatalf("the old store after the second run: %q, %v; want its one grant", old.SenderIdentities, err)
 	}
 }

@@ -498,3 +498,53 @@ func TestRedeliveredQueueMessageSendsNothingTwice(t *testing.T) {
 		t.Fatalf("%d alerts after redeliveries, want 1", n)
 	}
 }
+
+// TestEverySenderSendsOnlyAsAGrantedIdentity follows the emails of an
+// unhappy answer (survey, acknowledgement, support alert, overdue
+// re-alert, closing email) from a store whose sender was revoked, then
+// granted: each goes from the store's address only while it is granted.
+func TestEverySenderSendsOnlyAsAGrantedIdentity(t *testing.T) {
+	ctx := context.Background()
+	const own, deployment = "care@brand.test", "feedback@shop.test"
+	s := newShop(t, func(set *closeloop.Settings) { set.SenderEmail, set.SLAHours = own, 1 })
+	// The store was granted its sender at creation; revoked, every sender
+	// falls back to the deployment's address under the store's name.
+	if _, err := s.Product.DB.RevokeSender(ctx, s.StoreID, own); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, want string
+		grant      string
+	}{
+		{"revoked", deployment, ""},
+		{"granted", own, "brand.test"},
+	} {
+		if c.grant != "" {
+			if _, err := s.Product.DB.GrantSender(ctx, s.StoreID, c.grant); err != nil {
+				t.Fatal(err)
+			}
+		}
+		email := s.answered(t, c.name, "score=1&comment=broken")
+		s.Settle(t)
+		s.Clock.Advance(time.Hour + time.Minute)
+		if rep, err := s.Product.SLA.Run(ctx); err != nil || rep.Alerted != 1 {
+			t.Fatalf("%s: overdue re-alerts %+v, %v; want 1", c.name, rep, err)
+		}
+		id := s.caseOf(t, email).ID
+		if r := s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Refunded.","notify_customer":true}`); r.Status != http.StatusOK {
+			t.Fatalf("%s: resolve %d %s", c.name, r.Status, r.Body)
+		}
+		s.Settle(t)
+		toCustomer, toSupport := s.Inbox.To(t, email), s.Inbox.To(t, s.support)
+		// Support's inbox holds the earlier round's alerts too.
+		toSupport = toSupport[len(toSupport)-2:]
+		if len(toCustomer) != 3 {
+			t.Fatalf("%s: %d emails to the customer, want survey, acknowledgement and closing email", c.name, len(toCustomer))
+		}
+		for _, m := range append(toCustomer, toSupport...) {
+			if !strings.Contains(m.From, "<"+c.want+">") || !strings.Contains(m.From, "Test Shop") {
+				t.Errorf("%s: %q went from %s, want Test Shop <%s>", c.name, m.Subject, m.From, c.want)
+			}
+		}
+	}
+}

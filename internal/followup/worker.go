@@ -163,7 +163,7 @@ func (w *Worker) alert(ctx context.Context, c closeloop.Case, store closeloop.St
 	var errs []error
 	for _, addr := range to {
 		errs = append(errs, w.send(ctx, c, kind, about, closeloop.Message{
-			From: store.Settings.From(w.cfg.DefaultSender), To: addr, ReplyTo: []string{c.Customer.Email},
+			From: store.From(w.cfg.DefaultSender), To: addr, ReplyTo: []string{c.Customer.Email},
 			Subject: email.Subject, HTML: email.HTML, Text: email.Text,
 		}))
 	}
@@ -174,7 +174,7 @@ func (w *Worker) alert(ctx context.Context, c closeloop.Case, store closeloop.St
 // support address so that their reply reaches a person.
 func (w *Worker) toCustomer(ctx context.Context, c closeloop.Case, store closeloop.Store, kind, about string, email render.Email) error {
 	m := closeloop.Message{
-		From: store.Settings.From(w.cfg.DefaultSender), To: c.Customer.Email,
+		From: store.From(w.cfg.DefaultSender), To: c.Customer.Email,
 		Subject: email.Subject, HTML: email.HTML, Text: email.Text,
 	}
 	if store.Settings.ReplyTo != "" {

@@ -164,7 +164,7 @@ func (r *Relay) thank(ctx context.Context, resp closeloop.ResponseItem, store cl
 		return err
 	}
 	m := closeloop.Message{
-		From: set.From(r.cfg.DefaultSender), To: resp.Customer.Email,
+		From: store.From(r.cfg.DefaultSender), To: resp.Customer.Email,
 		Subject: email.Subject, HTML: email.HTML, Text: email.Text,
 		Tags: []closeloop.Tag{{Name: "survey", Value: resp.SurveyID}},
 	}

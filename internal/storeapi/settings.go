@@ -106,6 +106,14 @@ func (a *API) patchSettings(r *http.Request, store closeloop.Store, body map[str
 		}
 		problems.Merge("", invalid.Fields)
 	}
+	// Only a new sender is checked: a store from before grants keeps its
+	// own until storectl upgrade grants it, and a revoked one is replaced
+	// by the deployment's at sending (Store.From).
+	if s.SenderEmail != store.Settings.SenderEmail && problems["sender_email"] == "" {
+		if problem := store.SenderProblem(s.SenderEmail); problem != "" {
+			problems.Add("sender_email", problem)
+		}
+	}
 	if s.WebhookURL != "" && s.WebhookURL != store.Settings.WebhookURL && problems["webhook_url"] == "" {
 		if err := a.CheckWebhookURL(r.Context(), s.WebhookURL); err != nil {
 			var invalid *closeloop.Error

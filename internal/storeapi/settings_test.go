@@ -1,6 +1,7 @@
 package storeapi_test
 
 import (
+	"context"
 	"net/http"
 	"reflect"
 	"strings"
@@ -108,6 +109,9 @@ func TestPutSettingsValidation(t *testing.T) {
 
 func TestSettingsInputHardening(t *testing.T) {
 	f := apptest.New(t)
+	if _, err := f.Product.DB.GrantSender(context.Background(), f.StoreID, "shop.test"); err != nil {
+		t.Fatal(err)
+	}
 	// Addresses are stored as validated: trimmed, lower case.
 	if r := f.API(t, "PUT", "/v1/settings", `{"sender_email":"  Feedback@Shop.Test ","support_emails":[" Sam@Shop.Test"]}`); r.Status != http.StatusOK {
 		t.Fatalf("put: %d %s", r.Status, r.Body)
@@ -130,6 +134,52 @@ func TestSettingsInputHardening(t *testing.T) {
 	}
 	if r := f.API(t, "POST", "/v1/orders", `{"Order_ID":"2","order_id":"3","customer":{"email":"a@example.com"},"purchased_at":"2026-11-20T10:00:00Z"}`); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `"Order_ID"`) {
 		t.Fatalf("order with a miscased field: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestSenderEmailMustBeGrantedToTheStore(t *testing.T) {
+	ctx := context.Background()
+	f := apptest.New(t)
+	// Another store of the deployment, with its verified domain.
+	other := f.NewStore(t, func(s *closeloop.Settings) { s.SenderEmail = "news@other.test" })
+	put := func(key, body string) apptest.Response {
+		t.Helper()
+		return f.Do(t, "PUT", "/v1/settings", key, "application/json", body)
+	}
+	// The fixture's store has no grant: neither the other store's domain
+	// nor any address of its own.
+	for _, body := range []string{`{"sender_email":"news@other.test"}`, `{"sender_email":"care@shop.test"}`} {
+		if r := put(f.APIKey, body); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, `"sender_email":"is not a sender identity of this store`) {
+			t.Errorf("%s: %d %s, want 400 naming sender_email", body, r.Status, r.Body)
+		}
+	}
+	if _, err := f.Product.DB.GrantSender(ctx, f.StoreID, "shop.test"); err != nil {
+		t.Fatal(err)
+	}
+	if r := put(f.APIKey, `{"sender_email":"care@shop.test"}`); r.Status != http.StatusOK {
+		t.Fatalf("a granted domain's address: %d %s", r.Status, r.Body)
+	}
+	r := put(f.APIKey, `{"sender_email":"news@other.test"}`)
+	if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "it may send from shop.test") {
+		t.Fatalf("the other store's address: %d %s, want 400 naming the grant", r.Status, r.Body)
+	}
+	// The other store keeps its own, and may change other settings.
+	if r := put(other, `{"sender_email":"other@other.test"}`); r.Status != http.StatusBadRequest {
+		t.Fatalf("the other store's granted address only: %d %s", r.Status, r.Body)
+	}
+	if r := put(other, `{"sla_hours":12}`); r.Status != http.StatusOK {
+		t.Fatalf("the other store's PUT: %d %s", r.Status, r.Body)
+	}
+	// A sender set before grants (or revoked since) does not block the
+	// owner's other changes; sending checks it (Store.From).
+	if _, err := f.Product.DB.RevokeSender(ctx, f.StoreID, "shop.test"); err != nil {
+		t.Fatal(err)
+	}
+	if r := put(f.APIKey, `{"sla_hours":12}`); r.Status != http.StatusOK {
+		t.Fatalf("a PUT keeping a revoked sender: %d %s", r.Status, r.Body)
+	}
+	if r := put(f.APIKey, `{"sender_email":""}`); r.Status != http.StatusOK {
+		t.Fatalf("back to the deployment's sender: %d %s", r.Status, r.Body)
 	}
 }
 

@@ -19,7 +19,8 @@ type Stores interface {
 var storeIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 
 // Create saves a store with settings and its first owner key, and returns
-// the key's secret: it is shown once and never stored.
+// the key's secret: it is shown once and never stored. The settings'
+// sender_email, if any, is granted to the store.
 func Create(ctx context.Context, repo Stores, storeID string, settings closeloop.Settings, now time.Time) (closeloop.Store, string, error) {
 	if !storeIDPattern.MatchString(storeID) {
 		return closeloop.Store{}, "", &closeloop.Error{Code: closeloop.EINVALID, Message: "bad store ID",
@@ -30,6 +31,10 @@ func Create(ctx context.Context, repo Stores, storeID string, settings closeloop
 		return closeloop.Store{}, "", err
 	}
 	store := closeloop.Store{StoreID: storeID, Settings: settings, CreatedAt: now.UTC(), CursorKey: secret.NewKey()}
+	if settings.SenderEmail != "" {
+		// The operator names the new store's sender: it is granted.
+		store.SenderIdentities = []string{settings.SenderEmail}
+	}
 	secretKey, hash := secret.NewAPIKey()
 	key := closeloop.Key{KeyID: secret.NewID("k"), StoreID: storeID, Role: closeloop.RoleOwner, Name: "first owner key", CreatedAt: now.UTC()}
 	if err := repo.CreateStore(ctx, store, key, hash); err != nil {
