@@ -32,8 +32,8 @@ func (db *DB) EachStore(ctx context.Context, each func(closeloop.Store) error) e
 			return unavailable("query stores", err)
 		}
 		for _, item := range out.Items {
-			var rec storeRecord
-			if err := unmarshal(item, &rec); err != nil {
+			rec, err := unmarshalStore(item)
+			if err != nil {
 				return err
 			}
 			if err := each(rec.Store); err != nil {

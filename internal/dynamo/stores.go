@@ -132,8 +132,15 @@ func (db *DB) storeRecord(ctx context.Context, storeID string, consistent bool) 
 	if out.Item == nil {
 		return storeRecord{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such store")
 	}
-	var rec storeRecord
-	if err := unmarshal(out.Item, &rec); err != nil {
+	return unmarshalStore(out.Item)
+}
+
+// unmarshalStore reads a store item. A setting the item lacks (saved
+// before the setting existed) reads as its default: the decoding starts
+// from closeloop.DefaultSettings and leaves what the item does not name.
+func unmarshalStore(item map[string]types.AttributeValue) (storeRecord, error) {
+	rec := storeRecord{Store: closeloop.Store{Settings: closeloop.DefaultSettings()}}
+	if err := unmarshal(item, &rec); err != nil {
 		return storeRecord{}, err
 	}
 	return rec, nil
