@@ -66,6 +66,20 @@ type Settings struct {
 	DigestWeekday      string   `json:"digest_weekday"` // monday…sunday, store-local
 	WebhookURL         string   `json:"webhook_url"`
 	Branding           Branding `json:"branding"`
+	// Closing the loop (loop.go): a resolution's reason is one of
+	// CaseReasons; a comment holding one of CaseKeywords (by language)
+	// opens a case whatever its score; Recheck asks the customer,
+	// RecheckAfterHours after a resolution, whether it was put right;
+	// alerts of new cases go to SupportAddresses and SlackWebhookURL,
+	// for the cases AlertOn (with AlertMaxScore) picks, AlertMode.
+	CaseReasons       []string            `json:"case_reasons"`
+	CaseKeywords      map[string][]string `json:"case_keywords"`
+	Recheck           bool                `json:"recheck"`
+	RecheckAfterHours int                 `json:"recheck_after_hours"`
+	SlackWebhookURL   string              `json:"slack_webhook_url"`
+	AlertOn           string              `json:"alert_on"`
+	AlertMaxScore     int                 `json:"alert_max_score"`
+	AlertMode         string              `json:"alert_mode"`
 }
 
 // Branding is how the store looks and introduces itself in emails and pages.
@@ -100,6 +114,13 @@ func DefaultSettings() Settings {
 		MaxSendPerSecond:   10,
 		DigestWeekday:      DefaultDigestWeekday,
 		Branding:           Branding{Name: "Our store", Color: "#1f5fbf"},
+		CaseReasons:        slices.Clone(DefaultCaseReasons),
+		CaseKeywords:       defaultCaseKeywords(),
+		Recheck:            true,
+		RecheckAfterHours:  DefaultRecheckAfterHours,
+		AlertOn:            AlertOnAll,
+		AlertMaxScore:      5,
+		AlertMode:          AlertEach,
 	}
 }
 
@@ -219,6 +240,7 @@ func (s Settings) Validate() error {
 			}
 		}
 	}
+	s.validateLoop(p)
 	if !validDigestWeekday(s.DigestWeekday) {
 		p.Add("digest_weekday", "must be a day of the week in lower case, monday to sunday")
 	}

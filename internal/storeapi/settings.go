@@ -86,8 +86,12 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 func (a *API) patchSettings(r *http.Request, store closeloop.Store, body map[string]json.RawMessage) (closeloop.Settings, error) {
 	fields := maps.Clone(body)
 	s := store.Settings
-	// Lists are copied: Normalize changes them in place.
+	// Lists are copied: Normalize changes them in place. A map given is
+	// the whole map (decoding would merge it into the one stored).
 	s.SupportEmails, s.OwnerEmails = slices.Clone(s.SupportEmails), slices.Clone(s.OwnerEmails)
+	if _, ok := fields["case_keywords"]; ok {
+		s.CaseKeywords = nil
+	}
 	problems := closeloop.Problems{}
 	if raw, ok := fields["branding"]; ok {
 		delete(fields, "branding")
