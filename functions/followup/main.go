@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -14,6 +15,8 @@ import (
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/app/mailapp"
 	"github.com/closeloop/closeloop/internal/followup"
+	"github.com/closeloop/closeloop/internal/slack"
+	"github.com/closeloop/closeloop/internal/webhook"
 )
 
 func main() {
@@ -30,7 +33,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	w := followup.NewWorker(fn.DB, fn.DB, fn.Mail, fn.Renderer, followup.MailConfig{
 		PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress,
-	})
+	}).WithAlerts(slack.New(fn.DB, webhook.ClientConfig{}, time.Now), fn.DB, time.Now)
 	lambda.Start(w.Handle)
 	return nil
 }
