@@ -1,6 +1,7 @@
 // Command followup is the Lambda function on the follow-up queue: it
-// alerts support about a new case, acknowledges the customer, and sends
-// the closing email of a resolved case.
+// alerts support about a new case (by email and Slack, or in the store's
+// hourly list), acknowledges the customer, and sends the closing email of
+// a resolved case.
 package main
 
 import (

@@ -1,6 +1,6 @@
 // Command sla is the scheduled Lambda function that re-alerts support
 // about follow-up cases still unresolved past their SLA, once per SLA
-// period per case.
+// period per case, and sends stores their hourly alerts of new cases.
 package main
 
 import (
