@@ -22,6 +22,11 @@ import (
 // (the client gives up after 10 s), so it only runs out after a crash.
 const lease = 2 * time.Minute
 
+// postTimeout bounds one post, below the client's own 10 s: Slack answers
+// in well under a second, and the follow-up worker posts in series within
+// its 30 s.
+const postTimeout = 5 * time.Second
+
 // maxAnswerRead is how much of Slack's answer is read (and thrown away) so
 // that the connection can be reused.
 const maxAnswerRead = 16 << 10
@@ -33,6 +38,7 @@ type Failure struct {
 	Reason string // http_503, timeout, address_refused, connect_failed
 }
 
+// Error names the reason only.
 func (f *Failure) Error() string { return "slack post failed: " + f.Reason }
 
 // Poster posts messages to incoming webhooks, each at most once per key.
@@ -96,6 +102,8 @@ func (p *Poster) post(ctx context.Context, hookURL string, m Message) (int, erro
 	if err != nil {
 		return 0, fmt.Errorf("encode slack message: %w", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hookURL, bytes.NewReader(body))
 	if err != nil {
 		return 0, &Failure{Reason: "bad_url"}
