@@ -1,12 +1,14 @@
 // Command followup is the Lambda function on the follow-up queue: it
-// alerts support about a new case, acknowledges the customer, and sends
-// the closing email of a resolved case.
+// alerts support about a new case (by email and Slack, or in the store's
+// hourly list), acknowledges the customer, and sends the closing email of
+// a resolved case.
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -14,6 +16,8 @@ import (
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/app/mailapp"
 	"github.com/closeloop/closeloop/internal/followup"
+	"github.com/closeloop/closeloop/internal/slack"
+	"github.com/closeloop/closeloop/internal/webhook"
 )
 
 func main() {
@@ -30,7 +34,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	w := followup.NewWorker(fn.DB, fn.DB, fn.Mail, fn.Renderer, followup.MailConfig{
 		PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress,
-	})
+	}).WithAlerts(slack.New(fn.DB, webhook.ClientConfig{}, time.Now), fn.DB, time.Now)
 	lambda.Start(w.Handle)
 	return nil
 }

@@ -1,6 +1,6 @@
 // Command sla is the scheduled Lambda function that re-alerts support
 // about follow-up cases still unresolved past their SLA, once per SLA
-// period per case.
+// period per case, and sends stores their hourly alerts of new cases.
 package main
 
 import (
@@ -17,6 +17,8 @@ import (
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/app/mailapp"
 	"github.com/closeloop/closeloop/internal/followup"
+	"github.com/closeloop/closeloop/internal/slack"
+	"github.com/closeloop/closeloop/internal/webhook"
 )
 
 func main() {
@@ -33,7 +35,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	w := followup.NewWorker(fn.DB, fn.DB, fn.Mail, fn.Renderer, followup.MailConfig{
 		PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress,
-	})
+	}).WithAlerts(slack.New(fn.DB, webhook.ClientConfig{}, time.Now), fn.DB, time.Now)
 	checker := followup.NewChecker(fn.DB, w, time.Now)
 	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (followup.SLAReport, error) {
 		rep, err := checker.Run(ctx)

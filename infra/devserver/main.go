@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	template := flags.String("template", "template.yaml", "the SAM template holding the table")
 	demoFile := flags.String("demo-file", ".local/demo.json", "where to write the demo store ID and API key")
 	inbox := flags.String("inbox", "http://localhost:8005", "the SES emulator's inbox, for the banner")
+	slackAddr := flags.String("slack-addr", "127.0.0.1:8091", "where the local Slack receiver listens (the demo store's slack_webhook_url)")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -74,18 +75,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		SES: sesv2.NewFromConfig(awsCfg),
 		SQS: sqs.NewFromConfig(awsCfg),
 	}
+	slack, err := startSlackReceiver(*slackAddr, out)
+	if err != nil {
+		return err
+	}
+	defer slack.Close()
 	product, err := local.New(ctx, cfg, clients, local.Options{
 		Template: *template, QueuePrefix: cfg.Table + "-",
 		WebhookRetryBase: 10 * time.Second,
 		// A receiver on this machine (nc, a small server) can take the
 		// demo store's webhooks.
 		WebhookLoopback: true,
-		Resolver:        net.DefaultResolver,
+		// The local Slack receiver's certificate, besides the system's.
+		WebhookRootCAs: slack.roots(),
+		Resolver:       net.DefaultResolver,
 	}, time.Now)
 	if err != nil {
 		return err
 	}
-	apiKey, err := seedStore(ctx, product, *demoFile)
+	apiKey, err := seedStore(ctx, product, *demoFile, slack.URL())
 	if err != nil {
 		return err
 	}
@@ -115,7 +123,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err := postDemoOrders(ctx, base, apiKey); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\ncloseloop runs on %s (store API /v1, survey pages /s)\nAPI key: %s\nDemo store and key: %s\nSurvey emails: %s\nCtrl-C stops everything.\n\n", base, apiKey, *demoFile, *inbox)
+	fmt.Fprintf(out, "\ncloseloop runs on %s (store API /v1, survey pages /s)\nAPI key: %s\nDemo store and key: %s\nSurvey emails: %s\nSlack alerts: logged here by the receiver at %s\nCtrl-C stops everything.\n\n", base, apiKey, *demoFile, *inbox, slack.URL())
 
 	ticker := time.NewTicker(*every)
 	defer ticker.Stop()
@@ -175,12 +183,13 @@ type demo struct {
 
 // seedStore creates the demo store and writes its key to path. When the
 // store exists (a kept database) the key written before is reused.
-func seedStore(ctx context.Context, product *local.Product, path string) (string, error) {
+func seedStore(ctx context.Context, product *local.Product, path, slackURL string) (string, error) {
 	settings := closeloop.DefaultSettings()
 	settings.SurveyDelayHours = 0
 	settings.ReplyTo = "support@demo-coffee.example"
 	settings.SupportEmails = []string{"support@demo-coffee.example"}
 	settings.OwnerEmails = []string{"owner@demo-coffee.example"}
+	settings.SlackWebhookURL = slackURL
 	settings.Branding = closeloop.Branding{
 		Name:          "Demo Coffee Roasters",
 		Color:         "#7a3e12",

@@ -64,6 +64,9 @@ type Fixture struct {
 	// Hooks receives the store's webhooks when its settings name
 	// Hooks.URL() and it has a secret.
 	Hooks *Hooks
+	// Slack receives the store's Slack alerts when its settings name
+	// Slack.URL().
+	Slack *SlackReceiver
 }
 
 // Option changes a store's settings before it is created.
@@ -84,6 +87,8 @@ func New(t testing.TB, opts ...Option) *Fixture {
 	hooks := newHooks(t)
 	roots := x509.NewCertPool()
 	roots.AddCert(hooks.Server.Certificate())
+	slackReceiver := newSlackReceiver(t)
+	roots.AddCert(slackReceiver.Server.Certificate())
 	product, err := local.New(ctx, cfg, clients, local.Options{
 		Template:    filepath.Join(testenv.RepoRoot(t), "template.yaml"),
 		QueuePrefix: "t-" + secret.NewID("q")[2:14] + "-",
@@ -115,6 +120,7 @@ func New(t testing.TB, opts ...Option) *Fixture {
 	return &Fixture{
 		Product: product, Clock: clock, Counter: counter, Server: server, Inbox: testenv.NewInbox(t),
 		StoreID: storeID, APIKey: key, Settings: settings, Table: table, Client: client, Hooks: hooks,
+		Slack: slackReceiver,
 	}
 }
 

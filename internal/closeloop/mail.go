@@ -86,7 +86,8 @@ const (
 
 // Delivery is one email the product sends at most once: Key names it
 // (the kind, what it is about and for whom), and the recipient To must
-// not be suppressed in the store.
+// not be suppressed in the store. A message to no person (a Slack
+// alert) has To "".
 type Delivery struct {
 	Key     string
 	StoreID string

@@ -39,8 +39,12 @@ func expiresAt(t time.Time) types.AttributeValue {
 // BeginDelivery takes a delivery for sending until leaseUntil, in one
 // transaction with the check that its recipient is not suppressed in the
 // store. A delivery sent or refused before is done; one another sender
-// holds under an unexpired lease is busy.
+// holds under an unexpired lease is busy. A delivery with no recipient (a
+// Slack message) has no one to suppress: one conditional put.
 func (db *DB) BeginDelivery(ctx context.Context, d closeloop.Delivery, now, leaseUntil time.Time) (closeloop.DeliveryStart, error) {
+	if d.To == "" {
+		return db.beginUnaddressed(ctx, d, now, leaseUntil)
+	}
 	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{ConditionCheck: &types.ConditionCheck{
 			TableName:           aws.String(db.table),

@@ -17,6 +17,8 @@
 //	CASE#{case}                        #CASE                  a follow-up case with its notes (type "case")
 //	DELIVERY#{kind}#{about}#{to hash}  #DELIVERY              an email sent at most once (TTL 30 days)
 //	WEBHOOK#{event}                    #DELIVERED             a webhook event delivered (TTL 30 days)
+//	STORE#{store}#ALERTS               HOUR#{hour}            the cases queued for a store's hourly alert (alerts.go; TTL)
+//	ALERTCASE#{case}                   #ALERTCASE             the hour a case was queued in, once per case (TTL 30 days)
 //	STORE#{store}#STATS                D#{day}#{shard}        a store-local day's counters (stats.go)
 //	STORE#{store}#STATS                NOW#{shard}            the store's open and overdue cases
 //	STORE#{store}#PRODUCTS#{yyyy-mm}   D#{day}#{sku} · M#{sku} a product's day and month counters
@@ -32,7 +34,8 @@
 // then the ID. Surveys are under DUE#{n}: a scheduled survey is due at its
 // send time, a claimed one at the end of its lease, so a crashed sender's
 // survey comes back. Unresolved cases are under SLA#{n}, due at their due
-// time and then one SLA period after each re-alert.
+// time and then one SLA period after each re-alert. A store's unsent
+// hourly alert of new cases is under ALERT#{n}, due at the end of its hour.
 //
 // The overloaded index "lists" (list_pk, list_sk) holds the lists the API
 // pages through: a store's cases under STORE#{store}#CASES#active (open and

@@ -2,6 +2,7 @@ package followup
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strconv"
 	"time"
@@ -26,6 +27,9 @@ type SLAReport struct {
 	Alerted int `json:"alerted"` // re-alerted now
 	Skipped int `json:"skipped"` // changed since read (resolved, or alerted by another run)
 	Failed  int `json:"failed"`  // left for the next check
+	// Hourly is what the run did of the stores' hourly alerts of new
+	// cases, which the SLA check sends once their hour is over.
+	Hourly HourlyReport `json:"hourly_alerts"`
 }
 
 // Checker re-alerts support about overdue cases, once per SLA period per
@@ -61,7 +65,9 @@ func (c *Checker) Run(ctx context.Context) (SLAReport, error) {
 			slog.ErrorContext(ctx, "overdue alert failed", "case_id", d.Case.CaseID, "err", err)
 		}
 	}
-	return rep, c.overdue.RecordSLACheck(ctx, now)
+	var hourlyErr error
+	rep.Hourly, hourlyErr = c.w.SendHourlyAlerts(ctx)
+	return rep, errors.Join(hourlyErr, c.overdue.RecordSLACheck(ctx, now))
 }
 
 func (c *Checker) realert(ctx context.Context, d closeloop.DueCase, stores map[string]closeloop.Store, now time.Time, rep *SLAReport) error {
@@ -88,7 +94,10 @@ func (c *Checker) realert(ctx context.Context, d closeloop.DueCase, stores map[s
 	// The alert's number is in its key: a check retried after a crash
 	// sends the same alert at most once.
 	about := cs.CaseID + "#" + strconv.Itoa(cs.OverdueAlerts+1)
-	if err := c.w.alert(ctx, cs, store, alert, closeloop.KindOverdueAlert, about); err != nil {
+	// It goes through whatever the store's alert filter and mode: to the
+	// support addresses and to Slack.
+	if err := errors.Join(c.w.alert(ctx, cs, store, alert, closeloop.KindOverdueAlert, about),
+		c.w.slackAlert(ctx, store, alert.Slack(), closeloop.KindSlackOverdueAlert, about)); err != nil {
 		return err
 	}
 	alerted, err := c.overdue.MarkOverdueAlerted(ctx, d, now.Add(cs.Policy.SLA()))

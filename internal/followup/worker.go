@@ -63,12 +63,17 @@ type Worker struct {
 	mail     Mail
 	renderer *render.Renderer
 	cfg      MailConfig
+
+	// The alert channels and modes besides email (alerts.go, WithAlerts).
+	slack  Slack
+	hourly HourlyAlerts
+	now    func() time.Time
 }
 
 // NewWorker returns a Worker.
 func NewWorker(cases CaseReader, stores Stores, mail Mail, renderer *render.Renderer, cfg MailConfig) *Worker {
 	cfg.PublicBaseURL = strings.TrimRight(cfg.PublicBaseURL, "/")
-	return &Worker{cases: cases, stores: stores, mail: mail, renderer: renderer, cfg: cfg}
+	return &Worker{cases: cases, stores: stores, mail: mail, renderer: renderer, cfg: cfg, now: time.Now}
 }
 
 // Handle processes a batch from the follow-up queue and reports the
@@ -124,7 +129,7 @@ func (w *Worker) Process(ctx context.Context, t Task) error {
 func (w *Worker) opened(ctx context.Context, c closeloop.Case, store closeloop.Store) error {
 	var errs []error
 	if c.Status != closeloop.CaseResolved {
-		errs = append(errs, w.alert(ctx, c, store, render.NewSupportAlert(c, store.Settings.Branding, store.Settings.DefaultLocale, render.CaseURL(w.cfg.PublicBaseURL, c.CaseID)), closeloop.KindSupportAlert, c.CaseID))
+		errs = append(errs, w.alertOpened(ctx, c, store))
 	}
 	ack, err := w.renderer.RenderEmail(render.NewAcknowledgement(c, store.Settings.Branding))
 	if err != nil {

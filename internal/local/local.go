@@ -29,6 +29,7 @@ import (
 	"github.com/closeloop/closeloop/internal/relay"
 	"github.com/closeloop/closeloop/internal/render"
 	"github.com/closeloop/closeloop/internal/sesevents"
+	"github.com/closeloop/closeloop/internal/slack"
 	"github.com/closeloop/closeloop/internal/sqsqueue"
 	"github.com/closeloop/closeloop/internal/storeapi"
 	"github.com/closeloop/closeloop/internal/summary"
@@ -122,7 +123,10 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 	pub, adm, dsp, rel, fup, hook, sla, dig := fns["public"], fns["admin"], fns["dispatch"], fns["relay"], fns["followup"], fns["webhook"], fns["sla"], fns["digest"]
 	surveys := survey.NewService(pub.db, pub.db, now)
 	mailCfg := followup.MailConfig{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}
-	worker := followup.NewWorker(fup.db, fup.db, fup.mail, renderer, mailCfg)
+	// Slack alerts go through the webhooks' client, as loopback-allowing as theirs.
+	slackClient := webhook.ClientConfig{AllowLoopback: opts.WebhookLoopback, RootCAs: opts.WebhookRootCAs}
+	worker := followup.NewWorker(fup.db, fup.db, fup.mail, renderer, mailCfg).
+		WithAlerts(slack.New(fup.db, slackClient, now), fup.db, now)
 	p := &Product{
 		Config:  cfg,
 		Clients: clients,
@@ -147,7 +151,8 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 			renderer, relay.Config{DefaultSender: cfg.SenderAddress}, now),
 		Followups: worker,
 		// The SLA check alerts through a worker of its own, as in its main.
-		SLA: followup.NewChecker(sla.db, followup.NewWorker(sla.db, sla.db, sla.mail, renderer, mailCfg), now),
+		SLA: followup.NewChecker(sla.db, followup.NewWorker(sla.db, sla.db, sla.mail, renderer, mailCfg).
+			WithAlerts(slack.New(sla.db, slackClient, now), sla.db, now), now),
 		Digest: digest.New(digest.Deps{
 			Stores: dig.db, Summaries: summary.New(dig.db, now), Responses: dig.db, Cases: dig.db, Mail: dig.mail, Renderer: renderer,
 		}, digest.Config{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}, now),

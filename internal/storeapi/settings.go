@@ -127,6 +127,11 @@ func (a *API) patchSettings(r *http.Request, store closeloop.Store, body map[str
 			problems.Merge("", invalid.Fields)
 		}
 	}
+	if s.SlackWebhookURL != "" && s.SlackWebhookURL != store.Settings.SlackWebhookURL && problems["slack_webhook_url"] == "" {
+		if err := a.checkSlackURL(r.Context(), s.SlackWebhookURL, problems); err != nil {
+			return closeloop.Settings{}, err
+		}
+	}
 	return s, problems.Err("some settings are not valid")
 }
 
