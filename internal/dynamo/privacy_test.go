@@ -358,3 +358,46 @@ func TestAdjustmentsExpireWithTheStoresRetention(t *testing.T) {
 		t.Fatalf("the key again past retention: %+v replay %v %v, want it applied", res, replay, err)
 	}
 }
+
+// TestBounceAfterAnEraseWritesNoAddress: a bounce or complaint for an
+// erased address (an email claimed before the erase, bouncing after) must
+// not write the address back as a suppressed profile; the erased entry
+// already suppresses it. Another store's erasure does not hold here.
+func TestBounceAfterAnEraseWritesNoAddress(t *testing.T) {
+	ctx := context.Background()
+	client := testenv.DynamoDB(t)
+	table := testenv.NewTable(t, client)
+	db := dynamo.New(client, table)
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := db.PutErasedSuppression(ctx, "shop", "gone@example.com", closeloop.SuppressedErased, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, reason := range []string{"bounced", "complained"} {
+		if err := db.Suppress(ctx, "shop", "gone@example.com", reason, now.Add(time.Minute)); err != nil {
+			t.Fatalf("suppress an erased address (%s): %v", reason, err)
+		}
+	}
+	out, err := client.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, item := range out.Items {
+		for name, v := range item {
+			if s, ok := v.(*types.AttributeValueMemberS); ok && strings.Contains(s.Value, "gone@example.com") {
+				t.Errorf("the erased address is stored again, in %s of %v", name, item["pk"])
+			}
+		}
+	}
+	if got, _, err := db.Suppressions(ctx, "shop", 10, ""); err != nil || len(got) != 1 || got[0].Reason != closeloop.SuppressedErased {
+		t.Fatalf("suppressions %+v %v, want the erased entry alone", got, err)
+	}
+	// The same address in another store is suppressed as usual, once.
+	for range 2 {
+		if err := db.Suppress(ctx, "other", "gone@example.com", "bounced", now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _, err := db.Suppressions(ctx, "other", 10, ""); err != nil || len(got) != 1 || got[0].Reason != "bounced" {
+		t.Fatalf("the other store's suppressions %+v %v, want the bounce", got, err)
+	}
+}

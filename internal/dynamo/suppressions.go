@@ -75,23 +75,41 @@ func (r suppressionRecord) suppression() closeloop.Suppression {
 // the store's suppressions. The first suppression stands: repeating it,
 // for any reason, changes nothing (a redelivered bounce or complaint
 // writes nothing), so the time and reason shown are those of the first.
+// An erased person is suppressed already, by the hash of the address:
+// a bounce arriving after the erase must not write the address back, so
+// the profile is written on condition that no erased entry exists.
 func (db *DB) Suppress(ctx context.Context, storeID, email, reason string, at time.Time) error {
-	_, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(db.table),
-		Key:       key(customerPK(storeID, email), "#PROFILE"),
-		UpdateExpression: aws.String("SET store_id = :store, email = :email, suppressed_at = :at, suppressed_reason = :reason, " +
-			"list_pk = :list, list_sk = :listsk"),
-		ConditionExpression: aws.String("attribute_not_exists(suppressed_at)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":store":  str(storeID),
-			":email":  str(email),
-			":at":     str(stamp(at)),
-			":reason": str(reason),
-			":list":   str(suppressedList(storeID)),
-			":listsk": str(suppressedListSK(at, email)),
-		},
-	})
-	if err != nil && !conditionFailed(err) {
+	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{ConditionCheck: &types.ConditionCheck{
+			TableName:           aws.String(db.table),
+			Key:                 erasedSuppressionKey(storeID, email),
+			ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+		{Update: &types.Update{
+			TableName: aws.String(db.table),
+			Key:       key(customerPK(storeID, email), "#PROFILE"),
+			UpdateExpression: aws.String("SET store_id = :store, email = :email, suppressed_at = :at, suppressed_reason = :reason, " +
+				"list_pk = :list, list_sk = :listsk"),
+			ConditionExpression: aws.String("attribute_not_exists(suppressed_at)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":store":  str(storeID),
+				":email":  str(email),
+				":at":     str(stamp(at)),
+				":reason": str(reason),
+				":list":   str(suppressedList(storeID)),
+				":listsk": str(suppressedListSK(at, email)),
+			},
+		}},
+	}})
+	if reasons := cancelReasons(err); len(reasons) == 2 {
+		// Erased, or suppressed before: nothing to write. Any other
+		// reason (throttling) is a failure to retry.
+		erased, before := aws.ToString(reasons[0].Code) == "ConditionalCheckFailed", aws.ToString(reasons[1].Code) == "ConditionalCheckFailed"
+		if erased || before {
+			return nil
+		}
+	}
+	if err != nil {
 		return unavailable("suppress customer", err)
 	}
 	return nil
