@@ -2,6 +2,7 @@ package followup
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strconv"
 	"time"
@@ -26,6 +27,8 @@ type SLAReport struct {
 	Alerted int `json:"alerted"` // re-alerted now
 	Skipped int `json:"skipped"` // changed since read (resolved, or alerted by another run)
 	Failed  int `json:"failed"`  // left for the next check
+	// Rechecks is what the recovery check sender did in the same run.
+	Rechecks RecheckReport `json:"rechecks"`
 }
 
 // Checker re-alerts support about overdue cases, once per SLA period per
@@ -34,11 +37,20 @@ type Checker struct {
 	overdue Overdue
 	w       *Worker
 	now     func() time.Time
+	// rechecks, when set, sends the due recovery checks in each run.
+	rechecks *Rechecker
 }
 
 // NewChecker returns a Checker sending through the worker's mail path.
 func NewChecker(overdue Overdue, w *Worker, now func() time.Time) *Checker {
 	return &Checker{overdue: overdue, w: w, now: now}
+}
+
+// WithRechecks makes each run also send the recovery checks that are
+// due (recheck.go): the SLA function's schedule serves both.
+func (c *Checker) WithRechecks(r *Rechecker) *Checker {
+	c.rechecks = r
+	return c
 }
 
 // checkBatch is the most cases per SLA shard one check takes.
@@ -61,7 +73,11 @@ func (c *Checker) Run(ctx context.Context) (SLAReport, error) {
 			slog.ErrorContext(ctx, "overdue alert failed", "case_id", d.Case.CaseID, "err", err)
 		}
 	}
-	return rep, c.overdue.RecordSLACheck(ctx, now)
+	var recheckErr error
+	if c.rechecks != nil {
+		rep.Rechecks, recheckErr = c.rechecks.Run(ctx)
+	}
+	return rep, errors.Join(c.overdue.RecordSLACheck(ctx, now), recheckErr)
 }
 
 func (c *Checker) realert(ctx context.Context, d closeloop.DueCase, stores map[string]closeloop.Store, now time.Time, rep *SLAReport) error {
