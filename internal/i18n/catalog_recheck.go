@@ -24,6 +24,9 @@ var recheckCatalog = map[string]map[string]string{
 		"recheck.thanks_yes":     "We are glad the issue was put right.",
 		"recheck.thanks_no":      "We are sorry it is still not right. Your request is open again and our team will contact you soon.",
 		"recheck.thanks_already": "Your answer was received earlier; thank you.",
+
+		"digest.recovery_rate": "Recovered after a follow-up",
+		"digest.score_change":  "Mean score change after a follow-up",
 	},
 	"ru": {
 		"recheck.subject":        "Удалось ли решить проблему с заказом %s?",
@@ -45,6 +48,9 @@ var recheckCatalog = map[string]map[string]string{
 		"recheck.thanks_yes":     "Мы рады, что проблема решена.",
 		"recheck.thanks_no":      "Нам жаль, что всё ещё не так. Обращение открыто снова, и наша команда скоро свяжется с вами.",
 		"recheck.thanks_already": "Мы уже получили ваш ответ, спасибо.",
+
+		"digest.recovery_rate": "Проблема решена после обращения",
+		"digest.score_change":  "Изменение оценки после обращения",
 	},
 }
 

@@ -104,3 +104,16 @@ func recheckBrand(c closeloop.Case) closeloop.Branding {
 	}
 	return c.Recheck.Brand
 }
+
+// recoveryMetrics are the digest's recovery check numbers: the recovery
+// rate and the mean score change, while the store checks or either week
+// has checks to show.
+func recoveryMetrics(t i18n.Text, set closeloop.Settings, last, before closeloop.Summary) []DigestMetric {
+	if !set.Recheck && last.Recovery.Rechecked == 0 && before.Recovery.Rechecked == 0 {
+		return nil
+	}
+	return []DigestMetric{
+		scoreMetric(t, t.Get("digest.recovery_rate"), percent(last.Recovery.RecoveryRate), percent(before.Recovery.RecoveryRate), true),
+		scoreMetric(t, t.Get("digest.score_change"), last.Recovery.MeanScoreChange, before.Recovery.MeanScoreChange, false),
+	}
+}
