@@ -32,7 +32,9 @@
 // then the ID. Surveys are under DUE#{n}: a scheduled survey is due at its
 // send time, a claimed one at the end of its lease, so a crashed sender's
 // survey comes back. Unresolved cases are under SLA#{n}, due at their due
-// time and then one SLA period after each re-alert.
+// time and then one SLA period after each re-alert. Resolved cases awaiting
+// their recovery check are under RECHECK#{n}, due recheck_after_hours after
+// the resolution, then at the end of the sender's lease (recheck.go).
 //
 // The overloaded index "lists" (list_pk, list_sk) holds the lists the API
 // pages through: a store's cases under STORE#{store}#CASES#active (open and
