@@ -124,8 +124,17 @@ func TestRecheckIsSentOnceWhenDue(t *testing.T) {
 		t.Fatalf("before its time: %+v, want nothing due", rep)
 	}
 	s.Clock.Advance(2*time.Hour + time.Minute)
+	s.Counter.Reset()
 	if rep := s.runSLA(t); rep != (followup.RecheckReport{Due: 1, Sent: 1}) {
 		t.Fatalf("when due: %+v, want one sent", rep)
+	}
+	// The run's own share (4 SLA#, 4 RECHECK# queries, the SLA check's
+	// time) and the check's: the store, the claim, the delivery's begin and
+	// end, the mark with its counter.
+	counts := s.Counter.Counts()
+	t.Logf("DynamoDB requests of an SLA run sending one recovery check: %d %v", s.Counter.Total(), counts)
+	if counts["Query"] != 8 || counts["GetItem"] != 1 || counts["UpdateItem"] != 2 || counts["TransactWriteItems"] != 2 || counts["PutItem"] != 1 || s.Counter.Total() != 14 {
+		t.Fatalf("DynamoDB requests of an SLA run sending one recovery check: %v", counts)
 	}
 	if rep := s.runSLA(t); rep != (followup.RecheckReport{}) {
 		t.Fatalf("second run: %+v, want nothing", rep)
@@ -434,5 +443,37 @@ func TestRecheckEmailInTheCustomersLanguage(t *testing.T) {
 	page := s.Do(t, "GET", recheckLink.FindStringSubmatch(m.Text)[1]+"?answer=no", "", "", "")
 	if !strings.Contains(page.Body, "Нет, всё ещё не так") || !strings.Contains(page.Body, `lang="ru"`) {
 		t.Fatalf("Russian recovery check page:\n%s", page.Body)
+	}
+}
+
+// TestConcurrentRecheckAnswersCountOnce: answers posted at once (a double
+// click, a "no" in another tab) record and count one of them, and reopen
+// the case at most once.
+func TestConcurrentRecheckAnswersCountOnce(t *testing.T) {
+	s := recheckShop(t, 0)
+	email, id := s.resolvedCase(t, "recheck-race", 1)
+	s.runSLA(t)
+	path := s.recheckPath(t, email)
+	bodies := []string{"answer=no&score=2", "answer=no", "answer=yes&score=5", "answer=no&score=1", "answer=yes"}
+	done := make(chan int, len(bodies))
+	for _, body := range bodies {
+		go func() { done <- s.Do(t, "POST", path, "", form, body).Status }()
+	}
+	for range bodies {
+		if status := <-done; status != http.StatusOK {
+			t.Errorf("concurrent answer: %d, want the thank-you", status)
+		}
+	}
+	sum := s.recovery(t)
+	if sum.Recovery.Answered != 1 || sum.Recovery.Rechecked != 1 {
+		t.Fatalf("recovery after concurrent answers %+v, want one answer", sum.Recovery)
+	}
+	c := s.recheckCase(t, id)
+	wantOpen := 0
+	if !*c.Recheck.Recovered {
+		wantOpen = 1
+	}
+	if (c.Status == "open") != (wantOpen == 1) || *sum.Followups.Open != wantOpen || sum.Recovery.Recovered != 1-wantOpen {
+		t.Fatalf("case %s recovered %v, open count %d, recovered %d: the answer and its counts disagree", c.Status, *c.Recheck.Recovered, *sum.Followups.Open, sum.Recovery.Recovered)
 	}
 }
