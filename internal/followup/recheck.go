@@ -28,11 +28,17 @@ type RecheckReport struct {
 	Skipped int `json:"skipped"` // not sent, for good: suppressed, turned off, refused, given up
 	Lost    int `json:"lost"`    // changed since read (reopened, or taken by another run)
 	Failed  int `json:"failed"`  // left for a later run
+	// Deferred were left due for the next run: the run's deadline came near.
+	Deferred int `json:"deferred"`
 }
 
 // recheckLease is how long a sender holds a recovery check: far longer
 // than one send, so that it runs out only when the sender crashed.
 const recheckLease = 5 * time.Minute
+
+// recheckReserve is the time left before the run's deadline at which it
+// stops taking checks, so that one taken is always finished.
+const recheckReserve = 5 * time.Second
 
 // Rechecker sends the recovery checks that are due, each once per case,
 // through the worker's mail path: never to a suppressed address, and
@@ -59,7 +65,11 @@ func (r *Rechecker) Run(ctx context.Context) (RecheckReport, error) {
 	}
 	rep.Due = len(due)
 	stores := map[string]closeloop.Store{}
-	for _, d := range due {
+	for i, d := range due {
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < recheckReserve {
+			rep.Deferred = len(due) - i
+			break
+		}
 		if err := r.send(ctx, d, stores, &rep); err != nil {
 			rep.Failed++
 			slog.ErrorContext(ctx, "recovery check failed", "case_id", d.Case.CaseID, "err", err)

@@ -477,3 +477,20 @@ func TestConcurrentRecheckAnswersCountOnce(t *testing.T) {
 		t.Fatalf("case %s recovered %v, open count %d, recovered %d: the answer and its counts disagree", c.Status, *c.Recheck.Recovered, *sum.Followups.Open, sum.Recovery.Recovered)
 	}
 }
+
+// TestRecheckRunStopsNearItsDeadline: a run whose deadline is near takes
+// no check; they stay due for the next run.
+func TestRecheckRunStopsNearItsDeadline(t *testing.T) {
+	s := recheckShop(t, 0)
+	email, _ := s.resolvedCase(t, "recheck-deadline", 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	rep, err := s.Product.SLA.Run(ctx)
+	if err != nil || rep.Rechecks != (followup.RecheckReport{Due: 1, Deferred: 1}) {
+		t.Fatalf("run near its deadline: %+v, %v; want the check deferred", rep.Rechecks, err)
+	}
+	if rep := s.runSLA(t); rep != (followup.RecheckReport{Due: 1, Sent: 1}) {
+		t.Fatalf("next run: %+v, want it sent", rep)
+	}
+	s.recheckPath(t, email)
+}
