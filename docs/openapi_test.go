@@ -578,6 +578,14 @@ func TestDomainJSONMatchesSchemas(t *testing.T) {
 		{"schemas/Summary", closeloop.Summarize(from, to, "UTC", nil, 2, nil)},
 		{"schemas/ProductSummary", closeloop.SummarizeProduct("GRINDER-C2", "Hand grinder C2", tallies["2026-11-20"], 2)},
 		{"schemas/ResponseCreated", closeloop.ResponseItem{StoreID: "st_1", SurveyID: "s_1", OrderID: "1", Customer: closeloop.Customer{Email: "a@example.com"}, AnsweredAt: at, Response: closeloop.Response{Score: 5, Points: 50}}},
+		// The recovery check: a case's answered check, one skipped, and the
+		// summary's recovery numbers (a negative mean change included).
+		{"schemas/Followup", closeloop.NewCaseView(closeloop.Case{CaseID: "c_2", Status: closeloop.CaseResolved, Score: 2,
+			Customer: closeloop.Customer{Email: "a@example.com"},
+			Recheck:  &closeloop.CaseRecheck{SentAt: &at, AnsweredAt: &at, Recovered: &[]bool{true}[0], NewScore: &nps}}, at)},
+		{"schemas/Followup", closeloop.NewCaseView(closeloop.Case{CaseID: "c_3", Status: closeloop.CaseResolved, Score: 2,
+			Customer: closeloop.Customer{Email: "a@example.com"}, Recheck: &closeloop.CaseRecheck{Skipped: closeloop.RecheckSuppressed}}, at)},
+		{"schemas/Summary", closeloop.Summarize(from, to, "UTC", map[string]closeloop.Tally{"2026-11-19": {Rechecked: 3, RecheckAnswered: 2, Recovered: 1, ScoreChange: -3, ScoreChanges: 2}}, 2, nil)},
 	} {
 		schema := componentSchema(t, doc, tc.schema)
 		raw, err := json.Marshal(tc.value)

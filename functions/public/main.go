@@ -15,6 +15,7 @@ import (
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/digest"
 	"github.com/closeloop/closeloop/internal/dynamo"
+	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/pages"
 	"github.com/closeloop/closeloop/internal/render"
 	"github.com/closeloop/closeloop/internal/survey"
@@ -39,6 +40,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
 	surveys := survey.NewService(db, db, time.Now)
 	digests := digest.NewUnsubscribes(db)
-	lambda.Start(httpadapter.NewV2(pages.New(surveys, digests, renderer).Routes()).ProxyWithContext)
+	rechecks := followup.NewRecheckAnswers(db, time.Now)
+	lambda.Start(httpadapter.NewV2(pages.New(surveys, digests, renderer).WithRechecks(rechecks).Routes()).ProxyWithContext)
 	return nil
 }

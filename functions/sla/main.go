@@ -1,6 +1,7 @@
 // Command sla is the scheduled Lambda function that re-alerts support
 // about follow-up cases still unresolved past their SLA, once per SLA
-// period per case, and sends stores their hourly alerts of new cases.
+// period per case, sends stores their hourly alerts of new cases, and sends
+// the recovery checks that are due.
 package main
 
 import (
@@ -36,7 +37,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	w := followup.NewWorker(fn.DB, fn.DB, fn.Mail, fn.Renderer, followup.MailConfig{
 		PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress,
 	}).WithAlerts(slack.New(fn.DB, webhook.ClientConfig{}, time.Now), fn.DB, time.Now)
-	checker := followup.NewChecker(fn.DB, w, time.Now)
+	checker := followup.NewChecker(fn.DB, w, time.Now).WithRechecks(followup.NewRechecker(fn.DB, w, time.Now))
 	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (followup.SLAReport, error) {
 		rep, err := checker.Run(ctx)
 		slog.InfoContext(ctx, "sla check", "report", rep)

@@ -186,6 +186,9 @@ type demo struct {
 func seedStore(ctx context.Context, product *local.Product, path, slackURL string) (string, error) {
 	settings := closeloop.DefaultSettings()
 	settings.SurveyDelayHours = 0
+	// The recovery check goes out at the next tick after a resolution,
+	// so the demo shows it within a minute.
+	settings.RecheckAfterHours = 0
 	settings.ReplyTo = "support@demo-coffee.example"
 	settings.SupportEmails = []string{"support@demo-coffee.example"}
 	settings.OwnerEmails = []string{"owner@demo-coffee.example"}

@@ -42,6 +42,9 @@ type FollowupPolicy struct {
 	CSATThreshold int    `json:"csat_threshold"` // a score at or below it opens a case
 	SLAHours      int    `json:"sla_hours"`      // the case is due this long after it opens
 	TimeZone      string `json:"time_zone"`      // the store's, for the times named to the customer
+	// Recheck is the recovery check (recheck.go); nil in a survey created
+	// before it, read as the defaults.
+	Recheck *RecheckPolicy `json:"recheck,omitempty"`
 }
 
 // withDefaults fills what a survey created before policies were copied
@@ -67,7 +70,7 @@ func (p FollowupPolicy) SLA() time.Duration {
 
 // Policy returns the store's follow-up policy as settings give it.
 func (s Settings) Policy() FollowupPolicy {
-	return FollowupPolicy{CSATThreshold: s.CSATThreshold, SLAHours: s.SLAHours, TimeZone: s.TimeZone}
+	return FollowupPolicy{CSATThreshold: s.CSATThreshold, SLAHours: s.SLAHours, TimeZone: s.TimeZone, Recheck: s.recheckPolicy()}
 }
 
 // CaseReasons lists why answer r to a survey with policy p needs a case,
@@ -125,6 +128,9 @@ type Case struct {
 	OverdueAlerts int            `json:"overdue_alerts"`
 	Policy        FollowupPolicy `json:"policy"`
 	DefaultLocale string         `json:"default_locale"` // the store's, for the customer's language
+	// Recheck is the recovery check (recheck.go): nil until it is sent or
+	// skipped.
+	Recheck *CaseRecheck `json:"recheck,omitempty"`
 }
 
 // NewCase opens the case for answer r to survey s, answered at at, when the
@@ -282,6 +288,8 @@ type CaseView struct {
 	Resolution    string     `json:"resolution"`
 	OverdueAlerts int        `json:"overdue_alerts"`
 	Notes         []Note     `json:"notes"`
+	// Recheck is the recovery check: null until it is sent or skipped.
+	Recheck *RecheckView `json:"recheck"`
 }
 
 // NewCaseView shows c as it stands at now; lists never show as null.
@@ -292,6 +300,7 @@ func NewCaseView(c Case, now time.Time) CaseView {
 		OpenReasons: c.OpenReasons, Status: c.Status, Overdue: c.Overdue(now), Assignee: c.Assignee,
 		OpenedAt: c.OpenedAt, DueBy: c.DueBy, ClaimedAt: c.ClaimedAt, ResolvedAt: c.ResolvedAt,
 		Resolution: c.Resolution, OverdueAlerts: c.OverdueAlerts, Notes: c.Notes,
+		Recheck: recheckView(c.Recheck),
 	}
 	if v.Items == nil {
 		v.Items = []Item{}

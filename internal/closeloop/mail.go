@@ -116,3 +116,7 @@ const (
 	KindClosing        = "closing"
 	KindDigest         = "digest"
 )
+
+// KindRecheck is the recovery check, a while after a case's resolution
+// (recheck.go).
+const KindRecheck = "recheck"

@@ -19,6 +19,15 @@ type Tally struct {
 	Resolved int     // follow-up resolutions
 	// ResolveMinutes sums the minutes from opening to each resolution.
 	ResolveMinutes int
+
+	// The recovery check (recheck.go), all on the day the check was sent:
+	// checks sent, answered, answered "yes"; the sum of the new scores'
+	// changes from the cases' scores, and how many answers gave one.
+	Rechecked       int
+	RecheckAnswered int
+	Recovered       int
+	ScoreChange     int
+	ScoreChanges    int
 }
 
 // Add adds o to t.
@@ -35,6 +44,7 @@ func (t *Tally) Add(o Tally) {
 	t.Opened += o.Opened
 	t.Resolved += o.Resolved
 	t.ResolveMinutes += o.ResolveMinutes
+	t.addRecheck(o)
 }
 
 // Zero reports whether t counts nothing.
@@ -127,6 +137,8 @@ type Summary struct {
 	PointsAwarded int             `json:"points_awarded"`
 	Followups     FollowupSummary `json:"followups"`
 	Daily         []DailySummary  `json:"daily"`
+	// Recovery is the recovery checks over the range (recheck.go).
+	Recovery RecoverySummary `json:"recovery"`
 }
 
 // CSATSummary is the CSAT of a set of answers: score is the share of 4 and
@@ -192,6 +204,7 @@ func Summarize(from, to time.Time, tz string, tallies map[string]Tally, threshol
 	if total.Resolved > 0 {
 		sum.Followups.MeanHoursToResolve = round1(float64(total.ResolveMinutes) / 60 / float64(total.Resolved))
 	}
+	sum.Recovery = SummarizeRecovery(total)
 	if load != nil {
 		sum.Followups.Open, sum.Followups.Overdue, sum.Followups.OverdueAsOf = &load.Open, &load.Overdue, load.OverdueAsOf
 	}

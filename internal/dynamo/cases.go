@@ -31,6 +31,9 @@ type caseRecord struct {
 	DueSK  string `json:"due_sk,omitempty"`
 	// ExpiresAt is its survey's: the case and its notes go with it.
 	ExpiresAt int64 `json:"expires_at,omitempty"`
+	// RecheckTokenHashes are the hashes of the recovery check's link
+	// tokens, one per attempt to send it (recheck.go).
+	RecheckTokenHashes []string `json:"recheck_token_hashes,omitempty,stringset"`
 }
 
 func caseKey(caseID string) map[string]types.AttributeValue { return key("CASE#"+caseID, "#CASE") }
@@ -104,6 +107,10 @@ type caseMove struct {
 	// counters), from the case as it stood: the move is then one
 	// transaction with them, made on condition the case is still so.
 	counted func(before closeloop.Case) []types.TransactWriteItem
+	// then, when set (with counted), ends the update with what depends on
+	// the case as it stood (the resolution's due index entry), adding its
+	// values to values.
+	then func(before closeloop.Case, values map[string]types.AttributeValue) string
 }
 
 // moveCase applies a move to a store's case and returns the case after it.
@@ -136,10 +143,14 @@ func (db *DB) moveCase(ctx context.Context, storeID, caseID string, move caseMov
 		}
 		values[":was"] = str(string(before.Status))
 		values[":alerts"] = num(before.OverdueAlerts)
+		update := "SET #status = :to, " + move.update
+		if move.then != nil {
+			update += move.then(before, values)
+		}
 		err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Update: &types.Update{
 			TableName:                 aws.String(db.table),
 			Key:                       caseKey(caseID),
-			UpdateExpression:          aws.String("SET #status = :to, " + move.update),
+			UpdateExpression:          aws.String(update),
 			ConditionExpression:       aws.String("store_id = :store AND #status = :was AND overdue_alerts = :alerts"),
 			ExpressionAttributeNames:  map[string]string{"#status": "status"},
 			ExpressionAttributeValues: values,
@@ -211,12 +222,13 @@ func (db *DB) ReleaseCase(ctx context.Context, storeID, caseID string) (closeloo
 }
 
 // ResolveCase closes an open or claimed case with resolution r; it leaves
-// the SLA's due index.
+// the SLA's due index, for the recovery check's when the case gets one
+// (recheck.go).
 func (db *DB) ResolveCase(ctx context.Context, storeID, caseID string, r closeloop.Resolution, at time.Time) (closeloop.Case, error) {
 	return db.moveCase(ctx, storeID, caseID, caseMove{
 		from: closeloop.CaseStatusesInto(closeloop.CaseResolved), to: closeloop.CaseResolved,
 		update: "resolved_at = :at, resolution = :resolution, notify_customer = :notify, customer_message = :message, " +
-			"list_pk = :list REMOVE due_pk, due_sk",
+			"list_pk = :list",
 		values: map[string]types.AttributeValue{
 			":at": str(stamp(at)), ":resolution": str(r.Text), ":notify": &types.AttributeValueMemberBOOL{Value: r.NotifyCustomer},
 			":message": str(r.CustomerMessage), ":list": str(caseList(storeID, closeloop.CaseResolved)),
@@ -230,25 +242,36 @@ func (db *DB) ResolveCase(ctx context.Context, storeID, caseID string, r closelo
 			}
 			return append(db.tallyItems(storeID, caseID, closeloop.ResolveTallies(before, at)), db.loadItem(storeID, caseID, -1, overdue))
 		},
+		then: func(before closeloop.Case, values map[string]types.AttributeValue) string {
+			return recheckOnResolve(before, at, values)
+		},
 	})
 }
 
 // ReopenCase opens a resolved case again, unassigned, due at dueBy (a new
 // SLA period from now).
 func (db *DB) ReopenCase(ctx context.Context, storeID, caseID string, dueBy time.Time) (closeloop.Case, error) {
+	update, values := reopenUpdate(storeID, caseID, dueBy)
 	return db.moveCase(ctx, storeID, caseID, caseMove{
 		from: []closeloop.CaseStatus{closeloop.CaseResolved}, to: closeloop.CaseOpen,
-		update: "assignee = :none, claimed_at = :null, resolved_at = :null, notify_customer = :false, customer_message = :none, " +
-			"due_by = :due, overdue_alerts = :zero, list_pk = :list, due_pk = :shard, due_sk = :duesk",
-		values: map[string]types.AttributeValue{
-			":none": str(""), ":null": &types.AttributeValueMemberNULL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
-			":due": str(stamp(dueBy)), ":zero": num(0), ":list": str(caseList(storeID, closeloop.CaseOpen)),
-			":shard": str(slaShard(caseID)), ":duesk": str(dueSK(dueBy, caseID)),
-		},
+		update: update, values: values,
 		counted: func(closeloop.Case) []types.TransactWriteItem {
 			return []types.TransactWriteItem{db.loadItem(storeID, caseID, 1, 0)}
 		},
 	})
+}
+
+// reopenUpdate is the SET list (after the status) and values that open a
+// resolved case again, unassigned, due at dueBy: support's reopen and a
+// recovery check's "no" (recheck.go) share it.
+func reopenUpdate(storeID, caseID string, dueBy time.Time) (string, map[string]types.AttributeValue) {
+	return "assignee = :none, claimed_at = :null, resolved_at = :null, notify_customer = :false, customer_message = :none, " +
+			"due_by = :due, overdue_alerts = :zero, list_pk = :list, due_pk = :shard, due_sk = :duesk",
+		map[string]types.AttributeValue{
+			":none": str(""), ":null": &types.AttributeValueMemberNULL{Value: true}, ":false": &types.AttributeValueMemberBOOL{Value: false},
+			":due": str(stamp(dueBy)), ":zero": num(0), ":list": str(caseList(storeID, closeloop.CaseOpen)),
+			":shard": str(slaShard(caseID)), ":duesk": str(dueSK(dueBy, caseID)),
+		}
 }
 
 // AddNote appends a note to a store's case, in any status. A case holds

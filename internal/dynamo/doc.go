@@ -36,6 +36,9 @@
 // survey comes back. Unresolved cases are under SLA#{n}, due at their due
 // time and then one SLA period after each re-alert. A store's unsent
 // hourly alert of new cases is under ALERT#{n}, due at the end of its hour.
+// Resolved cases awaiting their recovery check are under RECHECK#{n}, due
+// recheck_after_hours after the resolution, then at the end of the sender's
+// lease (recheck.go).
 //
 // The overloaded index "lists" (list_pk, list_sk) holds the lists the API
 // pages through: a store's cases under STORE#{store}#CASES#active (open and

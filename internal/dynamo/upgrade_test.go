@@ -217,10 +217,11 @@ func TestUpgrade(t *testing.T) {
 	}
 
 	// Open surveys carry the store's policy; the answered one none.
-	wantPolicy := closeloop.FollowupPolicy{CSATThreshold: 3, SLAHours: 48, TimeZone: "Europe/Berlin"}
+	wantPolicy := closeloop.FollowupPolicy{CSATThreshold: 3, SLAHours: 48, TimeZone: "Europe/Berlin",
+		Recheck: &closeloop.RecheckPolicy{On: true, AfterHours: closeloop.DefaultRecheckAfterHours}}
 	for _, id := range []string{"s_sent", "s_scheduled"} {
 		got, err := db.Survey(ctx, id)
-		if err != nil || got.Policy != wantPolicy {
+		if err != nil || !reflect.DeepEqual(got.Policy, wantPolicy) {
 			t.Errorf("%s: policy %+v, %v; want %+v", id, got.Policy, err, wantPolicy)
 		}
 	}

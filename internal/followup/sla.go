@@ -30,6 +30,8 @@ type SLAReport struct {
 	// Hourly is what the run did of the stores' hourly alerts of new
 	// cases, which the SLA check sends once their hour is over.
 	Hourly HourlyReport `json:"hourly_alerts"`
+	// Rechecks is what the recovery check sender did in the same run.
+	Rechecks RecheckReport `json:"rechecks"`
 }
 
 // Checker re-alerts support about overdue cases, once per SLA period per
@@ -38,11 +40,20 @@ type Checker struct {
 	overdue Overdue
 	w       *Worker
 	now     func() time.Time
+	// rechecks, when set, sends the due recovery checks in each run.
+	rechecks *Rechecker
 }
 
 // NewChecker returns a Checker sending through the worker's mail path.
 func NewChecker(overdue Overdue, w *Worker, now func() time.Time) *Checker {
 	return &Checker{overdue: overdue, w: w, now: now}
+}
+
+// WithRechecks makes each run also send the recovery checks that are
+// due (recheck.go): the SLA function's schedule serves both.
+func (c *Checker) WithRechecks(r *Rechecker) *Checker {
+	c.rechecks = r
+	return c
 }
 
 // checkBatch is the most cases per SLA shard one check takes.
@@ -65,9 +76,12 @@ func (c *Checker) Run(ctx context.Context) (SLAReport, error) {
 			slog.ErrorContext(ctx, "overdue alert failed", "case_id", d.Case.CaseID, "err", err)
 		}
 	}
-	var hourlyErr error
+	var hourlyErr, recheckErr error
 	rep.Hourly, hourlyErr = c.w.SendHourlyAlerts(ctx)
-	return rep, errors.Join(hourlyErr, c.overdue.RecordSLACheck(ctx, now))
+	if c.rechecks != nil {
+		rep.Rechecks, recheckErr = c.rechecks.Run(ctx)
+	}
+	return rep, errors.Join(hourlyErr, c.overdue.RecordSLACheck(ctx, now), recheckErr)
 }
 
 func (c *Checker) realert(ctx context.Context, d closeloop.DueCase, stores map[string]closeloop.Store, now time.Time, rep *SLAReport) error {

@@ -141,7 +141,7 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 				return webhook.ValidateURL(ctx, raw, opts.Resolver, opts.WebhookLoopback)
 			},
 		}, now),
-		Pages: pages.New(surveys, digest.NewUnsubscribes(pub.db), renderer),
+		Pages: pages.New(surveys, digest.NewUnsubscribes(pub.db), renderer).WithRechecks(followup.NewRecheckAnswers(pub.db, now)),
 		Dispatcher: dispatch.New(dsp.db, dsp.db, dsp.mailer, renderer, dispatch.Config{
 			PublicBaseURL: cfg.PublicBaseURL,
 			DefaultSender: cfg.SenderAddress,
@@ -151,8 +151,10 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 			renderer, relay.Config{DefaultSender: cfg.SenderAddress}, now),
 		Followups: worker,
 		// The SLA check alerts through a worker of its own, as in its main.
-		SLA: followup.NewChecker(sla.db, followup.NewWorker(sla.db, sla.db, sla.mail, renderer, mailCfg).
-			WithAlerts(slack.New(sla.db, slackClient, now), sla.db, now), now),
+		SLA: func() *followup.Checker {
+			w := followup.NewWorker(sla.db, sla.db, sla.mail, renderer, mailCfg).WithAlerts(slack.New(sla.db, slackClient, now), sla.db, now)
+			return followup.NewChecker(sla.db, w, now).WithRechecks(followup.NewRechecker(sla.db, w, now))
+		}(),
 		Digest: digest.New(digest.Deps{
 			Stores: dig.db, Summaries: summary.New(dig.db, now), Responses: dig.db, Cases: dig.db, Mail: dig.mail, Renderer: renderer,
 		}, digest.Config{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}, now),
@@ -210,6 +212,7 @@ func (p *Product) Handler() http.Handler {
 	mux.Handle("/s/", pages)
 	mux.Handle("/u/", pages)
 	mux.Handle("/d/", pages)
+	mux.Handle("/r/", pages)
 	return mux
 }
 

@@ -1,5 +1,6 @@
 // Package pages serves what customers open from their emails: the survey
-// page (/s/{token}) and the unsubscribe page (/u/{token}); and what store
+// page (/s/{token}), the unsubscribe page (/u/{token}) and the recovery
+// check's page (/r/{token}); and what store
 // owners open from the weekly digest: its own unsubscribe page
 // (/d/{token}). The token in the link is the only credential.
 package pages
@@ -41,6 +42,8 @@ type Pages struct {
 	surveys  Surveys
 	digests  Digests
 	renderer *render.Renderer
+	// rechecks answers the recovery check's links (recheck.go).
+	rechecks Rechecks
 }
 
 // New returns the customer pages and the owners' digest unsubscribe page.
@@ -57,6 +60,8 @@ func (p *Pages) Routes() http.Handler {
 	mux.HandleFunc("POST /u/{token}", p.postUnsubscribe)
 	mux.HandleFunc("GET /d/{token}", p.getDigestUnsubscribe)
 	mux.HandleFunc("POST /d/{token}", p.postDigestUnsubscribe)
+	mux.HandleFunc("GET /r/{token}", p.getRecheck)
+	mux.HandleFunc("POST /r/{token}", p.postRecheck)
 	return web.Log(web.PageHeaders(mux))
 }
 

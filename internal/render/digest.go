@@ -101,6 +101,7 @@ func NewDigestEmail(f DigestFacts) DigestEmail {
 		scoreMetric(t, t.Get("digest.csat"), last.CSAT.Score, before.CSAT.Score, false),
 		scoreMetric(t, t.Get("digest.nps"), last.NPS.Score, before.NPS.Score, false),
 	}
+	e.Metrics = append(e.Metrics, recoveryMetrics(t, set, last, before)...)
 	for _, p := range f.Worst {
 		name := p.SKU
 		if p.Name != "" {

@@ -96,6 +96,9 @@ type Page struct {
 	// The unsubscribe page.
 	Email        string
 	Unsubscribed bool
+
+	// The recovery check page (recheck.go).
+	Recheck *RecheckChoice
 }
 
 // Color is the brand colour for CSS, a safe default when unset.
