@@ -128,12 +128,12 @@ func TestRecheckIsSentOnceWhenDue(t *testing.T) {
 	if rep := s.runSLA(t); rep != (followup.RecheckReport{Due: 1, Sent: 1}) {
 		t.Fatalf("when due: %+v, want one sent", rep)
 	}
-	// The run's own share (4 SLA#, 4 RECHECK# queries, the SLA check's
-	// time) and the check's: the store, the claim, the delivery's begin and
-	// end, the mark with its counter.
+	// The run's own share (4 SLA#, 4 ALERT# and 4 RECHECK# queries, the
+	// SLA check's time) and the check's: the store, the claim, the
+	// delivery's begin and end, the mark with its counter.
 	counts := s.Counter.Counts()
 	t.Logf("DynamoDB requests of an SLA run sending one recovery check: %d %v", s.Counter.Total(), counts)
-	if counts["Query"] != 8 || counts["GetItem"] != 1 || counts["UpdateItem"] != 2 || counts["TransactWriteItems"] != 2 || counts["PutItem"] != 1 || s.Counter.Total() != 14 {
+	if counts["Query"] != 12 || counts["GetItem"] != 1 || counts["UpdateItem"] != 2 || counts["TransactWriteItems"] != 2 || counts["PutItem"] != 1 || s.Counter.Total() != 18 {
 		t.Fatalf("DynamoDB requests of an SLA run sending one recovery check: %v", counts)
 	}
 	if rep := s.runSLA(t); rep != (followup.RecheckReport{}) {
