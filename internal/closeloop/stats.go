@@ -2,6 +2,7 @@ package closeloop
 
 import (
 	"math"
+	"reflect"
 	"time"
 )
 
@@ -19,6 +20,19 @@ type Tally struct {
 	Resolved int     // follow-up resolutions
 	// ResolveMinutes sums the minutes from opening to each resolution.
 	ResolveMinutes int
+
+	// Closing the loop: reasons, outcomes and the loop numbers (loopstats.go).
+	// Resolutions by outcome (in the order of CaseOutcomes) and by reason;
+	// cases closed for the first time, those of them closed by their due
+	// time, and how long each took from opening (DurationBuckets); cases
+	// first contacted, and how long that took.
+	Outcomes     [3]int
+	Reasons      map[string]int
+	Closed       int
+	ClosedInSLA  int
+	CloseTimes   [DurationBuckets]int
+	Contacted    int
+	ContactTimes [DurationBuckets]int
 }
 
 // Add adds o to t.
@@ -35,10 +49,16 @@ func (t *Tally) Add(o Tally) {
 	t.Opened += o.Opened
 	t.Resolved += o.Resolved
 	t.ResolveMinutes += o.ResolveMinutes
+	t.addLoop(o)
 }
 
 // Zero reports whether t counts nothing.
-func (t Tally) Zero() bool { return t == Tally{} }
+func (t Tally) Zero() bool {
+	if len(t.Reasons) == 0 {
+		t.Reasons = nil // an empty map counts nothing either
+	}
+	return reflect.ValueOf(t).IsZero()
+}
 
 // DayLayout is how a store-local day is written (and sorted).
 const DayLayout = "2006-01-02"
@@ -127,6 +147,9 @@ type Summary struct {
 	PointsAwarded int             `json:"points_awarded"`
 	Followups     FollowupSummary `json:"followups"`
 	Daily         []DailySummary  `json:"daily"`
+	// Closing the loop: resolutions by reason, most first, and by outcome.
+	Reasons  []ReasonSummary `json:"reasons"`
+	Outcomes OutcomeSummary  `json:"outcomes"`
 }
 
 // CSATSummary is the CSAT of a set of answers: score is the share of 4 and
@@ -161,6 +184,7 @@ type FollowupSummary struct {
 	Overdue            *int       `json:"overdue"`
 	MeanHoursToResolve *float64   `json:"mean_hours_to_resolve"`
 	OverdueAsOf        *time.Time `json:"overdue_as_of"`
+	LoopSummary
 }
 
 // DailySummary is one day of a summary.
@@ -195,6 +219,8 @@ func Summarize(from, to time.Time, tz string, tallies map[string]Tally, threshol
 	if load != nil {
 		sum.Followups.Open, sum.Followups.Overdue, sum.Followups.OverdueAsOf = &load.Open, &load.Overdue, load.OverdueAsOf
 	}
+	sum.Followups.LoopSummary = SummarizeLoop(total)
+	sum.Reasons, sum.Outcomes = SummarizeReasons(total), SummarizeOutcomes(total)
 	return sum
 }
 

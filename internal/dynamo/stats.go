@@ -60,14 +60,16 @@ var tallyNames = func() []string {
 	for i := 0; i <= 10; i++ {
 		names = append(names, "nps_"+strconv.Itoa(i))
 	}
-	return append(names, "points", "fu_opened", "fu_resolved", "fu_minutes")
+	names = append(names, "points", "fu_opened", "fu_resolved", "fu_minutes")
+	return append(names, loopTallyNames...) // closing the loop (loop.go)
 }()
 
 func tallyValues(t closeloop.Tally) []int {
 	v := []int{t.Sent, t.Answered}
 	v = append(v, t.CSAT[:]...)
 	v = append(v, t.NPS[:]...)
-	return append(v, t.Points, t.Opened, t.Resolved, t.ResolveMinutes)
+	v = append(v, t.Points, t.Opened, t.Resolved, t.ResolveMinutes)
+	return append(v, loopTallyValues(t)...) // closing the loop (loop.go)
 }
 
 func tallyOf(item map[string]types.AttributeValue) closeloop.Tally {
@@ -82,6 +84,7 @@ func tallyOf(item map[string]types.AttributeValue) closeloop.Tally {
 	copy(t.CSAT[:], v[2:7])
 	copy(t.NPS[:], v[7:18])
 	t.Points, t.Opened, t.Resolved, t.ResolveMinutes = v[18], v[19], v[20], v[21]
+	setLoopTally(&t, v[22:], item) // closing the loop (loop.go)
 	return t
 }
 
@@ -102,6 +105,7 @@ func (db *DB) addTally(pk, sk string, t closeloop.Tally, set map[string]string) 
 		values[":"+name] = str(v)
 	}
 	slices.Sort(adds)
+	adds = append(adds, reasonAdds(t, values)...) // closing the loop (loop.go)
 	slices.Sort(sets)
 	update := ""
 	if len(sets) > 0 {

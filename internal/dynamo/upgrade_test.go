@@ -220,7 +220,7 @@ func TestUpgrade(t *testing.T) {
 	wantPolicy := closeloop.FollowupPolicy{CSATThreshold: 3, SLAHours: 48, TimeZone: "Europe/Berlin"}
 	for _, id := range []string{"s_sent", "s_scheduled"} {
 		got, err := db.Survey(ctx, id)
-		if err != nil || got.Policy != wantPolicy {
+		if err != nil || !reflect.DeepEqual(got.Policy, wantPolicy) {
 			t.Errorf("%s: policy %+v, %v; want %+v", id, got.Policy, err, wantPolicy)
 		}
 	}

@@ -136,7 +136,7 @@ func TestSignedWebhooksReachTheStoreDespiteFailures(t *testing.T) {
 	}
 	// Resolving tells the store too; a second settle delivers nothing again.
 	c := s.caseOf(t, email)
-	s.API(t, "POST", "/v1/followups/"+c.ID+"/resolve", `{"resolution":"refunded"}`)
+	s.API(t, "POST", "/v1/followups/"+c.ID+"/resolve", `{"outcome":"resolved","reason":"other","resolution":"refunded"}`)
 	accepted = waitAccepted(t, s, 4, 30*time.Second)
 	if last := accepted[len(accepted)-1]; last.Type != closeloop.EventFollowupResolved {
 		t.Errorf("last event %s, want followup.resolved", last.Type)

@@ -118,7 +118,9 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 		CreatedAt:     now,
 		Brand:         set.Branding,
 		DefaultLocale: set.DefaultLocale,
-		Policy:        set.Policy(),
+		// The keyword rules of the customer's and the store's languages
+		// come with it: answering reads the survey alone.
+		Policy: set.PolicyFor(order.Customer.Locale),
 		// Copied like the policy: what the answer writes expires with the
 		// store's retention without reading the store again.
 		RetentionMonths: set.Retention(),
