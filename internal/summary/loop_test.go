@@ -85,7 +85,7 @@ func TestLoopNumbersOnKnownCases(t *testing.T) {
 	f.Clock.Advance(110 * time.Minute) // 2 h
 	move("loop-a", "/resolve", resolve("resolved", "damaged"), http.StatusOK)
 	move("loop-a", "/resolve", resolve("resolved", "damaged"), http.StatusConflict) // counts nothing
-	f.Clock.Advance(time.Hour)                                                       // 3 h
+	f.Clock.Advance(time.Hour)                                                      // 3 h
 	move("loop-b", "/notes", `{"text":"Called, will call back."}`, http.StatusCreated)
 	move("loop-a", "/reopen", ``, http.StatusOK)
 	f.Clock.Advance(27 * time.Hour) // 30 h
