@@ -140,6 +140,8 @@ func TestSignedWebhooksReachTheStoreDespiteFailures(t *testing.T) {
 	accepted = waitAccepted(t, s, 4, 30*time.Second)
 	if last := accepted[len(accepted)-1]; last.Type != closeloop.EventFollowupResolved {
 		t.Errorf("last event %s, want followup.resolved", last.Type)
+	} else if !strings.Contains(string(last.Data), `"outcome":"resolved","reason":"other"`) || !strings.Contains(string(last.Data), `"keyword_rule":"broken"`) {
+		t.Errorf("followup.resolved data lacks the outcome, reason or keyword rule: %s", last.Data)
 	}
 	if err := s.Product.RedeliverStream(context.Background()); err != nil {
 		t.Fatal(err)
