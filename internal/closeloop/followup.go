@@ -179,12 +179,12 @@ func OpenCase(s Survey, r Response, at time.Time, cl CaseClassifier) (c Case, ok
 	}, true
 }
 
-// Unhappy reports whether the case opened on a low score or a detractor's
-// NPS, not only because the customer asked to be contacted: the customer
-// is then owed an apology.
+// Unhappy reports whether the case opened on a low score, a detractor's
+// NPS or a complaint a keyword rule found, not only because the customer
+// asked to be contacted: the customer is then owed an apology.
 func (c Case) Unhappy() bool {
 	for _, r := range c.OpenReasons {
-		if r == OpenedLowScore || r == OpenedDetractor {
+		if r == OpenedLowScore || r == OpenedDetractor || r == OpenedKeyword {
 			return true
 		}
 	}

@@ -73,8 +73,8 @@ func TestKeywordCase(t *testing.T) {
 	if c.Policy.CaseKeywords != nil {
 		t.Errorf("the case keeps the survey's rules: %v", c.Policy.CaseKeywords)
 	}
-	if c.Unhappy() {
-		t.Error("a keyword case with 5 stars is unhappy")
+	if !c.Unhappy() {
+		t.Error("a keyword case with 5 stars is not owed an apology")
 	}
 	if _, ok := NewCase(s, Response{Score: 5, Comment: "A prudent courier."}, at); ok {
 		t.Error("prudent opened a case")

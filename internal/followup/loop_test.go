@@ -187,10 +187,12 @@ func TestKeywordRulesOpenCasesWhateverTheScore(t *testing.T) {
 		// language's.
 		{"fallback", "de-DE", "Rude driver", 5, "rude", []string{"keyword"}},
 	}
+	emails := map[string]string{}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			email := s.answeredIn(t, "kw"+strconv.Itoa(i), tt.locale,
 				"score="+string(rune('0'+tt.score))+"&comment="+url.QueryEscape(tt.comment))
+			emails[tt.name] = email
 			c, ok := s.loopCaseOf(t, email)
 			if tt.rule == "" {
 				if ok {
@@ -202,6 +204,11 @@ func TestKeywordRulesOpenCasesWhateverTheScore(t *testing.T) {
 				t.Fatalf("case %v %+v, want rule %q reasons %v", ok, c, tt.rule, tt.reasons)
 			}
 		})
+	}
+	// The 5-star complaint is owed an apology, not a thank-you.
+	s.Settle(t)
+	if mails := s.Inbox.To(t, emails["rude"]); len(mails) != 2 || !strings.Contains(mails[1].Subject, "sorry") {
+		t.Errorf("emails to the rude courier's customer: %d, last %q; want the survey and an apology", len(mails), mails[len(mails)-1].Subject)
 	}
 }
 
