@@ -2,7 +2,9 @@ package closeloop
 
 import (
 	"slices"
+	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -67,28 +69,69 @@ func (k *KeywordRules) Classify(comment string) (string, bool) {
 // FoldWords splits s into its words (runs of letters and digits), each
 // lower-cased with accents removed: "Ёлка, CAFÉ!" gives [елка cafe]. The
 // Cyrillic short i (й) keeps its mark: it is a letter of its own, not an
-// accented и.
+// accented и. ASCII and the common Cyrillic letters take a fast path;
+// another letter is decomposed (NFD) alone and its marks dropped. The
+// words share one string: a comment costs a few allocations, not one per
+// word.
 func FoldWords(s string) []string {
-	var words []string
-	word := make([]rune, 0, 32)
-	runes := []rune(norm.NFD.String(s))
-	for i, r := range runes {
+	var b strings.Builder
+	b.Grow(len(s))
+	var bounds []int // each word's start and end in b
+	inWord := false
+	word := func(r rune) {
+		if !inWord {
+			bounds, inWord = append(bounds, b.Len()), true
+		}
+		b.WriteRune(r)
+	}
+	for i, r := range s {
 		switch {
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+			word(r)
+		case r < utf8.RuneSelf && r >= 'A' && r <= 'Z':
+			word(r + 'a' - 'A')
+		case r < utf8.RuneSelf:
+			inWord = endWord(&bounds, b.Len(), inWord)
+		case r >= 'а' && r <= 'я' && (r != 'и' || !strings.HasPrefix(s[i+len("и"):], "\u0306")):
+			word(r)
+		case r >= 'А' && r <= 'Я' && (r != 'И' || !strings.HasPrefix(s[i+len("И"):], "\u0306")):
+			word(r + 'а' - 'А')
+		case r == 'ё' || r == 'Ё':
+			word('е')
+		case r == 'и' || r == 'И': // и and a combining breve: й, whose mark stays
+			word('й')
 		case unicode.Is(unicode.Mn, r):
-			// an accent: dropped
-		case (r == 'и' || r == 'И') && i+1 < len(runes) && runes[i+1] == '\u0306':
-			word = append(word, 'й')
+			// a combining accent: dropped
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			word = append(word, unicode.ToLower(r))
-		case len(word) > 0:
-			words = append(words, string(word))
-			word = word[:0]
+			var buf [16]byte
+			for _, d := range string(norm.NFD.AppendString(buf[:0], string(r))) {
+				if !unicode.Is(unicode.Mn, d) || d == '\u0306' && (r == 'й' || r == 'Й') {
+					word(unicode.ToLower(d))
+				}
+			}
+		default:
+			inWord = endWord(&bounds, b.Len(), inWord)
 		}
 	}
-	if len(word) > 0 {
-		words = append(words, string(word))
+	endWord(&bounds, b.Len(), inWord)
+	if len(bounds) == 0 {
+		return nil
+	}
+	folded := b.String()
+	words := make([]string, 0, len(bounds)/2)
+	for i := 0; i+1 < len(bounds); i += 2 {
+		words = append(words, folded[bounds[i]:bounds[i+1]])
 	}
 	return words
+}
+
+// endWord records the end of the word being read, if any, at end; it
+// returns false: no word is being read after it.
+func endWord(bounds *[]int, end int, inWord bool) bool {
+	if inWord {
+		*bounds = append(*bounds, end)
+	}
+	return false
 }
 
 // Classifier is the survey's keyword rules: those of the customer's

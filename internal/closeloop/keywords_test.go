@@ -17,6 +17,11 @@ func TestFoldWords(t *testing.T) {
 		{"Мой заказ — НЕ ПРИШЁЛ.", []string{"мой", "заказ", "не", "пришел"}},
 		{"  ", nil},
 		{"order #1042x2", []string{"order", "1042x2"}},
+		// Marks written apart (NFD) fold the same as the letters written whole.
+		{"е\u0308лка cafe\u0301", []string{"елка", "cafe"}},
+		{"МОЙ мои\u0306 Йод", []string{"мой", "мой", "йод"}},
+		{"Straße Άλφα ÑANDÚ", []string{"straße", "αλφα", "nandu"}},
+		{"don't—stop", []string{"don", "t", "stop"}},
 	}
 	for _, tt := range tests {
 		if got := FoldWords(tt.in); !reflect.DeepEqual(got, tt.want) {
