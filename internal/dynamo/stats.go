@@ -84,7 +84,7 @@ func tallyOf(item map[string]types.AttributeValue) closeloop.Tally {
 	copy(t.CSAT[:], v[2:7])
 	copy(t.NPS[:], v[7:18])
 	t.Points, t.Opened, t.Resolved, t.ResolveMinutes = v[18], v[19], v[20], v[21]
-	setLoopTally(&t, v[22:], item) // closing the loop (loop.go)
+	setLoopTally(&t, v[22:22+len(loopTallyNames)], item) // closing the loop (loop.go)
 	return t
 }
 

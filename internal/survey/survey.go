@@ -185,6 +185,8 @@ func (s *Service) Submit(ctx context.Context, token string, a closeloop.Answer) 
 	// Stored times have millisecond precision; the answer shows as stored.
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var opened *closeloop.Case
+	// The survey's keyword rules read the comment; a store's own classifier
+	// (closeloop.CaseClassifier) would be passed to closeloop.OpenCase here.
 	if c, ok := closeloop.NewCase(sv, r, now); ok {
 		r.CaseID, opened = c.CaseID, &c
 	}
