@@ -552,8 +552,11 @@ func TestDomainJSONMatchesSchemas(t *testing.T) {
 		OpenReasons: []string{closeloop.OpenedLowScore}, Status: closeloop.CaseClaimed, Assignee: "ole@lumen.example",
 		Notes:    []closeloop.Note{{NoteID: "n_usenn535schhzne6", Author: "ole@lumen.example", Text: "Called.", At: at}},
 		OpenedAt: at, DueBy: at.Add(24 * time.Hour), ClaimedAt: &at,
+		Tags: []string{"damaged"}, KeywordRule: "broken", FirstContactAt: &at,
 	}
-	tallies := map[string]closeloop.Tally{"2026-11-20": {Sent: 4, Answered: 2, CSAT: [5]int{1, 0, 0, 0, 1}, NPS: [11]int{3: 1}, Points: 125, Opened: 1, Resolved: 1, ResolveMinutes: 90}}
+	tallies := map[string]closeloop.Tally{"2026-11-20": {Sent: 4, Answered: 2, CSAT: [5]int{1, 0, 0, 0, 1}, NPS: [11]int{3: 1}, Points: 125, Opened: 1, Resolved: 1, ResolveMinutes: 90,
+		Outcomes: [3]int{1, 0, 0}, Reasons: map[string]int{"damaged": 1}, Closed: 1, ClosedInSLA: 1, CloseTimes: [closeloop.DurationBuckets]int{3: 1},
+		Contacted: 1, ContactTimes: [closeloop.DurationBuckets]int{1: 1}}}
 	// GET /v1/settings shows lists never set as [] (storeapi.settingsView).
 	settings := closeloop.DefaultSettings()
 	settings.SupportEmails, settings.OwnerEmails = []string{}, []string{}

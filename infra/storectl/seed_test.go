@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,7 +127,7 @@ func TestSeedCommand(t *testing.T) {
 	if want := "0 surveys created and 0 sent, 0 answered (0 opened a follow-up), 0 left unanswered; " + strconv.Itoa(total.Sent) + " orders seeded before, skipped"; !strings.Contains(out.String(), want) {
 		t.Fatalf("second run %q, want %q", out.String(), want)
 	}
-	if again, _ := storeTotal(t, db, "acme"); again != total {
+	if again, _ := storeTotal(t, db, "acme"); !reflect.DeepEqual(again, total) {
 		t.Fatalf("second run changed the tallies: %+v, was %+v", again, total)
 	}
 
@@ -135,7 +136,7 @@ func TestSeedCommand(t *testing.T) {
 	if err := run(ctx, []string{"seed", "-table", otherTable, "-store", "acme", "-days", "7", "-answers", "24"}, os.Getenv, &out); err != nil {
 		t.Fatal(err)
 	}
-	if same, _ := storeTotal(t, dynamo.New(other, otherTable), "acme"); same != total {
+	if same, _ := storeTotal(t, dynamo.New(other, otherTable), "acme"); !reflect.DeepEqual(same, total) {
 		t.Fatalf("the same seed made %+v, then %+v", total, same)
 	}
 
@@ -188,7 +189,7 @@ func TestBackfillCountersCommand(t *testing.T) {
 		}
 	}
 	total, days := storeTotal(t, db, "acme")
-	if total != (closeloop.Tally{Sent: 1}) || len(days) != 1 || days[0] != "2026-11-20" {
+	if !reflect.DeepEqual(total, closeloop.Tally{Sent: 1}) || len(days) != 1 || days[0] != "2026-11-20" {
 		t.Fatalf("tallies %+v on %v", total, days)
 	}
 	if month, err := db.ProductMonth(ctx, "acme", "2026-11"); err != nil || month["KETTLE"].Sent != 1 {
@@ -203,7 +204,7 @@ func TestBackfillCountersCommand(t *testing.T) {
 	if want := "0 surveys counted, 0 responses counted, 0 skipped (changed meanwhile), 1 already counted"; !strings.Contains(out.String(), want) {
 		t.Fatalf("second run %q, want %q", out.String(), want)
 	}
-	if again, _ := storeTotal(t, db, "acme"); again != total {
+	if again, _ := storeTotal(t, db, "acme"); !reflect.DeepEqual(again, total) {
 		t.Fatalf("the second run counted: %+v", again)
 	}
 	if err := run(ctx, []string{"backfill-counters"}, os.Getenv, &out); err == nil || !strings.Contains(err.Error(), "-table") {

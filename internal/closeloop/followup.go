@@ -23,6 +23,7 @@ const (
 	OpenedLowScore  = "low_score"  // the CSAT score was at or below the store's threshold
 	OpenedDetractor = "detractor"  // the NPS was 0–6
 	OpenedContactMe = "contact_me" // the customer asked to be contacted
+	OpenedKeyword   = "keyword"    // the comment holds one of the store's keyword rules (keywords.go)
 )
 
 // Limits on what a case holds, so that a case item stays far below
@@ -45,6 +46,11 @@ type FollowupPolicy struct {
 	// Recheck is the recovery check (recheck.go); nil in a survey created
 	// before it, read as the defaults.
 	Recheck *RecheckPolicy `json:"recheck,omitempty"`
+	// CaseKeywords are the store's keyword rules (keywords.go) of the
+	// languages the survey may be answered in; nil (absent) in a survey
+	// created before rules were copied, which then reads
+	// DefaultCaseKeywords; empty when the store has none.
+	CaseKeywords map[string][]string `json:"case_keywords"`
 }
 
 // withDefaults fills what a survey created before policies were copied
@@ -131,31 +137,60 @@ type Case struct {
 	// Recheck is the recovery check (recheck.go): nil until it is sent or
 	// skipped.
 	Recheck *CaseRecheck `json:"recheck,omitempty"`
+	// Closing the loop (outcome.go, keywords.go): the last resolution's
+	// Outcome and Reason (one of the store's case_reasons), the Tags
+	// support gave the case from the same list, the keyword rule that
+	// opened it ("" when none did), and the times of its first contact
+	// (claim, note or customer reply) and first resolution, each set once
+	// and kept through reopening: the loop numbers count them.
+	Outcome         string     `json:"outcome,omitempty"`
+	Reason          string     `json:"reason,omitempty"`
+	Tags            []string   `json:"tags,omitempty"`
+	KeywordRule     string     `json:"keyword_rule,omitempty"`
+	FirstContactAt  *time.Time `json:"first_contact_at,omitempty"`
+	FirstResolvedAt *time.Time `json:"first_resolved_at,omitempty"`
 }
 
 // NewCase opens the case for answer r to survey s, answered at at, when the
-// answer needs one; ok is false when it does not.
+// answer needs one; ok is false when it does not. The comment is read by
+// the survey's keyword rules (Survey.Classifier).
 func NewCase(s Survey, r Response, at time.Time) (c Case, ok bool) {
+	return OpenCase(s, r, at, s.Classifier())
+}
+
+// OpenCase is NewCase with the comment read by cl: the seam where a store
+// could plug in another classifier than its keyword rules (CaseClassifier).
+// cl may be nil: the score alone decides.
+func OpenCase(s Survey, r Response, at time.Time, cl CaseClassifier) (c Case, ok bool) {
 	reasons := s.Policy.CaseReasons(r)
+	rule := ""
+	if cl != nil && r.Comment != "" {
+		if fired, ok := cl.Classify(r.Comment); ok {
+			rule = fired
+			reasons = append(reasons, OpenedKeyword)
+		}
+	}
 	if len(reasons) == 0 {
 		return Case{}, false
 	}
 	policy := s.Policy.withDefaults()
+	policy.CaseKeywords = nil // the survey keeps them; the case has no use for them
 	return Case{
 		CaseID: CaseIDFor(s.SurveyID), StoreID: s.StoreID, SurveyID: s.SurveyID, OrderID: s.OrderID,
 		Customer: s.Customer, Items: s.Items,
 		Score: r.Score, NPS: r.NPS, Comment: r.Comment, ContactMe: r.ContactMe, Points: r.Points,
 		OpenReasons: reasons, Status: CaseOpen, Notes: []Note{},
 		OpenedAt: at, DueBy: at.Add(policy.SLA()), Policy: policy, DefaultLocale: s.DefaultLocale,
+		KeywordRule: rule,
 	}, true
 }
 
-// Unhappy reports whether the case opened on a low score or a detractor's
-// NPS, not only because the customer asked to be contacted: the customer
-// is then owed an apology.
+// Unhappy reports whether the case opened on a low score, a detractor's
+// NPS or a complaint a keyword rule found, not only because the customer
+// asked to be contacted: the customer is then owed an apology.
 func (c Case) Unhappy() bool {
 	for _, r := range c.OpenReasons {
-		if r == OpenedLowScore || r == OpenedDetractor {
+		if r == OpenedLowScore || r == OpenedDetractor || r == OpenedKeyword {
 			return true
 		}
 	}
@@ -219,11 +254,17 @@ type Resolution struct {
 	// with CustomerMessage (optional) as support's own words.
 	NotifyCustomer  bool
 	CustomerMessage string
+	// Outcome is one of CaseOutcomes; Reason one of the store's
+	// case_reasons.
+	Outcome string
+	Reason  string
 }
 
-// Validate checks a resolution and trims its texts in place.
-func (r *Resolution) Validate() error {
+// Validate checks a resolution against the store's case reasons and trims
+// its texts in place.
+func (r *Resolution) Validate(reasons []string) error {
 	p := Problems{}
+	r.validateOutcome(p, reasons)
 	r.Text = strings.TrimSpace(strings.ReplaceAll(r.Text, "\r\n", "\n"))
 	if r.Text == "" || utf8.RuneCountInString(r.Text) > MaxResolveRunes || strings.IndexFunc(r.Text, notText) >= 0 {
 		p.Add("resolution", "must be 1 to 2000 characters of text saying what was done")
@@ -290,6 +331,14 @@ type CaseView struct {
 	Notes         []Note     `json:"notes"`
 	// Recheck is the recovery check: null until it is sent or skipped.
 	Recheck *RecheckView `json:"recheck"`
+	// Closing the loop: the last resolution's outcome and reason ("" while
+	// never resolved), the case's tags, the keyword rule that opened it,
+	// and its first contact.
+	Outcome        string     `json:"outcome"`
+	Reason         string     `json:"reason"`
+	Tags           []string   `json:"tags"`
+	KeywordRule    string     `json:"keyword_rule"`
+	FirstContactAt *time.Time `json:"first_contact_at"`
 }
 
 // NewCaseView shows c as it stands at now; lists never show as null.
@@ -301,6 +350,10 @@ func NewCaseView(c Case, now time.Time) CaseView {
 		OpenedAt: c.OpenedAt, DueBy: c.DueBy, ClaimedAt: c.ClaimedAt, ResolvedAt: c.ResolvedAt,
 		Resolution: c.Resolution, OverdueAlerts: c.OverdueAlerts, Notes: c.Notes,
 		Recheck: recheckView(c.Recheck),
+		Outcome: c.Outcome, Reason: c.Reason, Tags: c.Tags, KeywordRule: c.KeywordRule, FirstContactAt: c.FirstContactAt,
+	}
+	if v.Tags == nil {
+		v.Tags = []string{}
 	}
 	if v.Items == nil {
 		v.Items = []Item{}

@@ -70,15 +70,18 @@ func TestResolutionValidate(t *testing.T) {
 		r      Resolution
 		fields []string
 	}{
-		{Resolution{Text: "Refunded."}, nil},
-		{Resolution{Text: " Sent a new mug.\r\n", NotifyCustomer: true, CustomerMessage: "On its way."}, nil},
-		{Resolution{}, []string{"resolution"}},
-		{Resolution{Text: strings.Repeat("x", 2001)}, []string{"resolution"}},
-		{Resolution{Text: "ok", CustomerMessage: "hello"}, []string{"customer_message"}},
-		{Resolution{Text: "a\x00b", NotifyCustomer: true, CustomerMessage: "\x1b[31m"}, []string{"customer_message", "resolution"}},
+		{Resolution{Text: "Refunded.", Outcome: "resolved", Reason: "damaged"}, nil},
+		{Resolution{Text: " Sent a new mug.\r\n", NotifyCustomer: true, CustomerMessage: "On its way.", Outcome: "unreachable", Reason: "other"}, nil},
+		{Resolution{Outcome: "resolved", Reason: "other"}, []string{"resolution"}},
+		{Resolution{Text: strings.Repeat("x", 2001), Outcome: "resolved", Reason: "other"}, []string{"resolution"}},
+		{Resolution{Text: "ok", CustomerMessage: "hello", Outcome: "resolved", Reason: "other"}, []string{"customer_message"}},
+		{Resolution{Text: "a\x00b", NotifyCustomer: true, CustomerMessage: "\x1b[31m", Outcome: "resolved", Reason: "other"}, []string{"customer_message", "resolution"}},
+		{Resolution{Text: "Refunded."}, []string{"outcome", "reason"}},
+		{Resolution{Text: "Refunded.", Outcome: "fixed", Reason: "damaged"}, []string{"outcome"}},
+		{Resolution{Text: "Refunded.", Outcome: "not_resolved", Reason: "weather"}, []string{"reason"}},
 	}
 	for _, tt := range tests {
-		err := tt.r.Validate()
+		err := tt.r.Validate(DefaultCaseReasons)
 		var got []string
 		if e, ok := err.(*Error); ok {
 			for f := range e.Fields {
@@ -91,7 +94,7 @@ func TestResolutionValidate(t *testing.T) {
 		}
 	}
 	r := Resolution{Text: " done\r\n"}
-	if r.Validate(); r.Text != "done" {
+	if r.Validate(DefaultCaseReasons); r.Text != "done" {
 		t.Errorf("text %q, want trimmed", r.Text)
 	}
 }

@@ -1,6 +1,7 @@
 package closeloop
 
 import (
+	"reflect"
 	"testing"
 	"time"
 )
@@ -82,14 +83,14 @@ func TestRecheckAnswerMovesAndTallies(t *testing.T) {
 	}
 	// Counted on the send day, store-local.
 	ts := RecheckAnswerTallies(c, RecheckAnswer{NewScore: &three}, at)
-	if len(ts) != 1 || ts["2026-11-20"] != (Tally{RecheckAnswered: 1, ScoreChange: 1, ScoreChanges: 1}) {
+	if len(ts) != 1 || !reflect.DeepEqual(ts["2026-11-20"], Tally{RecheckAnswered: 1, ScoreChange: 1, ScoreChanges: 1}) {
 		t.Errorf("no with 3 from 2: %v", ts)
 	}
 	ts = RecheckAnswerTallies(c, RecheckAnswer{Recovered: true}, at)
-	if ts["2026-11-20"] != (Tally{RecheckAnswered: 1, Recovered: 1}) {
+	if !reflect.DeepEqual(ts["2026-11-20"], Tally{RecheckAnswered: 1, Recovered: 1}) {
 		t.Errorf("yes without a score: %v", ts)
 	}
-	if ts := RecheckSentTallies(c, sent); ts["2026-11-20"] != (Tally{Rechecked: 1}) {
+	if ts := RecheckSentTallies(c, sent); !reflect.DeepEqual(ts["2026-11-20"], Tally{Rechecked: 1}) {
 		t.Errorf("sent: %v", ts)
 	}
 }

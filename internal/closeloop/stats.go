@@ -2,6 +2,7 @@ package closeloop
 
 import (
 	"math"
+	"reflect"
 	"time"
 )
 
@@ -20,6 +21,18 @@ type Tally struct {
 	// ResolveMinutes sums the minutes from opening to each resolution.
 	ResolveMinutes int
 
+	// Closing the loop: reasons, outcomes and the loop numbers (loopstats.go).
+	// Resolutions by outcome (in the order of CaseOutcomes) and by reason;
+	// cases closed for the first time, those of them closed by their due
+	// time, and how long each took from opening (DurationBuckets); cases
+	// first contacted, and how long that took.
+	Outcomes     [3]int
+	Reasons      map[string]int
+	Closed       int
+	ClosedInSLA  int
+	CloseTimes   [DurationBuckets]int
+	Contacted    int
+	ContactTimes [DurationBuckets]int
 	// The recovery check (recheck.go), all on the day the check was sent:
 	// checks sent, answered, answered "yes"; the sum of the new scores'
 	// changes from the cases' scores, and how many answers gave one.
@@ -44,11 +57,17 @@ func (t *Tally) Add(o Tally) {
 	t.Opened += o.Opened
 	t.Resolved += o.Resolved
 	t.ResolveMinutes += o.ResolveMinutes
+	t.addLoop(o)
 	t.addRecheck(o)
 }
 
 // Zero reports whether t counts nothing.
-func (t Tally) Zero() bool { return t == Tally{} }
+func (t Tally) Zero() bool {
+	if len(t.Reasons) == 0 {
+		t.Reasons = nil // an empty map counts nothing either
+	}
+	return reflect.ValueOf(t).IsZero()
+}
 
 // DayLayout is how a store-local day is written (and sorted).
 const DayLayout = "2006-01-02"
@@ -139,6 +158,9 @@ type Summary struct {
 	Daily         []DailySummary  `json:"daily"`
 	// Recovery is the recovery checks over the range (recheck.go).
 	Recovery RecoverySummary `json:"recovery"`
+	// Closing the loop: resolutions by reason, most first, and by outcome.
+	Reasons  []ReasonSummary `json:"reasons"`
+	Outcomes OutcomeSummary  `json:"outcomes"`
 }
 
 // CSATSummary is the CSAT of a set of answers: score is the share of 4 and
@@ -173,6 +195,7 @@ type FollowupSummary struct {
 	Overdue            *int       `json:"overdue"`
 	MeanHoursToResolve *float64   `json:"mean_hours_to_resolve"`
 	OverdueAsOf        *time.Time `json:"overdue_as_of"`
+	LoopSummary
 }
 
 // DailySummary is one day of a summary.
@@ -208,6 +231,8 @@ func Summarize(from, to time.Time, tz string, tallies map[string]Tally, threshol
 	if load != nil {
 		sum.Followups.Open, sum.Followups.Overdue, sum.Followups.OverdueAsOf = &load.Open, &load.Overdue, load.OverdueAsOf
 	}
+	sum.Followups.LoopSummary = SummarizeLoop(total)
+	sum.Reasons, sum.Outcomes = SummarizeReasons(total), SummarizeOutcomes(total)
 	return sum
 }
 

@@ -3,6 +3,7 @@ package dynamo_test
 import (
 	"context"
 	"maps"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -166,7 +167,7 @@ func TestBackfillCounters(t *testing.T) {
 		sum.Add(add)
 		want[day] = sum
 	}
-	if after := allTallies(t, db, "shop"); !maps.Equal(after, want) {
+	if after := allTallies(t, db, "shop"); !reflect.DeepEqual(after, want) {
 		t.Fatalf("store tallies\n got %+v\nwant %+v", after, want)
 	}
 
@@ -178,7 +179,7 @@ func TestBackfillCounters(t *testing.T) {
 		"GRINDER 2026-11-21": {Sent: 1},
 		"bean-1 2026-11-22":  low,
 	}
-	if got := productDays(t, db); !maps.Equal(got, wantDays) {
+	if got := productDays(t, db); !reflect.DeepEqual(got, wantDays) {
 		t.Fatalf("product days\n got %+v\nwant %+v", got, wantDays)
 	}
 	month, err := db.ProductMonth(ctx, "shop", "2026-11")
@@ -187,7 +188,7 @@ func TestBackfillCounters(t *testing.T) {
 	}
 	bean1 := closeloop.Tally{Sent: 2, Answered: 1}
 	bean1.Add(low)
-	if len(month) != 2 || month["bean-1"].Tally != bean1 || month["GRINDER"].Tally != (closeloop.Tally{Sent: 1}) || month["GRINDER"].Name != "Hand grinder" {
+	if len(month) != 2 || !reflect.DeepEqual(month["bean-1"].Tally, bean1) || !reflect.DeepEqual(month["GRINDER"].Tally, closeloop.Tally{Sent: 1}) || month["GRINDER"].Name != "Hand grinder" {
 		t.Fatalf("product month %+v", month)
 	}
 
@@ -217,10 +218,10 @@ func TestBackfillCounters(t *testing.T) {
 	if c := counter.Counts(); c["TransactWriteItems"]+c["UpdateItem"]+c["PutItem"] != 0 {
 		t.Fatalf("the second run wrote: %v", c)
 	}
-	if after := allTallies(t, db, "shop"); !maps.Equal(after, want) {
+	if after := allTallies(t, db, "shop"); !reflect.DeepEqual(after, want) {
 		t.Fatalf("store tallies after the second run\n got %+v\nwant %+v", after, want)
 	}
-	if got := productDays(t, db); !maps.Equal(got, wantDays) {
+	if got := productDays(t, db); !reflect.DeepEqual(got, wantDays) {
 		t.Fatalf("product days after the second run\n got %+v\nwant %+v", got, wantDays)
 	}
 }
@@ -259,11 +260,11 @@ func TestBackfillCountersSkipsItemsChangedMeanwhile(t *testing.T) {
 	var five closeloop.Tally
 	five.CSAT[4], five.NPS[10], five.Points = 1, 1, 75
 	want := map[string]closeloop.Tally{"2026-11-20": {Sent: 2, Answered: 1}, "2026-11-21": five}
-	if got := allTallies(t, db, "shop"); !maps.Equal(got, want) {
+	if got := allTallies(t, db, "shop"); !reflect.DeepEqual(got, want) {
 		t.Fatalf("store tallies\n got %+v\nwant %+v", got, want)
 	}
 	wantDays := map[string]closeloop.Tally{"bean-1 2026-11-20": {Sent: 2, Answered: 1}, "bean-1 2026-11-21": five}
-	if got := productDays(t, db); !maps.Equal(got, wantDays) {
+	if got := productDays(t, db); !reflect.DeepEqual(got, wantDays) {
 		t.Fatalf("product days\n got %+v\nwant %+v", got, wantDays)
 	}
 	if third, err := db.BackfillCounters(ctx, nil); err != nil || third.SurveysCounted+third.ResponsesCounted+third.Skipped != 0 || third.AlreadyCounted != 3 {

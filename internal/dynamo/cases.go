@@ -151,7 +151,7 @@ func (db *DB) moveCase(ctx context.Context, storeID, caseID string, move caseMov
 			TableName:                 aws.String(db.table),
 			Key:                       caseKey(caseID),
 			UpdateExpression:          aws.String(update),
-			ConditionExpression:       aws.String("store_id = :store AND #status = :was AND overdue_alerts = :alerts"),
+			ConditionExpression:       aws.String("store_id = :store AND #status = :was AND overdue_alerts = :alerts AND " + loopUnchanged(before, values)),
 			ExpressionAttributeNames:  map[string]string{"#status": "status"},
 			ExpressionAttributeValues: values,
 		}}}, move.counted(before)...)})
@@ -207,8 +207,13 @@ func (db *DB) updateCase(ctx context.Context, storeID, caseID, update, condition
 func (db *DB) ClaimCase(ctx context.Context, storeID, caseID, assignee string, at time.Time) (closeloop.Case, error) {
 	return db.moveCase(ctx, storeID, caseID, caseMove{
 		from: []closeloop.CaseStatus{closeloop.CaseOpen}, to: closeloop.CaseClaimed,
-		update: "assignee = :assignee, claimed_at = :at",
+		update: "assignee = :assignee, claimed_at = :at, first_contact_at = if_not_exists(first_contact_at, :at)",
 		values: map[string]types.AttributeValue{":assignee": str(assignee), ":at": str(stamp(at))},
+		// The first claim is the case's first contact, unless a note came
+		// first: counted once (closeloop.FirstContactTallies).
+		counted: func(before closeloop.Case) []types.TransactWriteItem {
+			return db.tallyItems(storeID, caseID, closeloop.FirstContactTallies(before, at))
+		},
 	})
 }
 
@@ -228,10 +233,12 @@ func (db *DB) ResolveCase(ctx context.Context, storeID, caseID string, r closelo
 	return db.moveCase(ctx, storeID, caseID, caseMove{
 		from: closeloop.CaseStatusesInto(closeloop.CaseResolved), to: closeloop.CaseResolved,
 		update: "resolved_at = :at, resolution = :resolution, notify_customer = :notify, customer_message = :message, " +
+			"outcome = :outcome, reason = :reason, first_resolved_at = if_not_exists(first_resolved_at, :at), " +
 			"list_pk = :list",
 		values: map[string]types.AttributeValue{
 			":at": str(stamp(at)), ":resolution": str(r.Text), ":notify": &types.AttributeValueMemberBOOL{Value: r.NotifyCustomer},
 			":message": str(r.CustomerMessage), ":list": str(caseList(storeID, closeloop.CaseResolved)),
+			":outcome": str(r.Outcome), ":reason": str(r.Reason),
 		},
 		// A resolution is counted on its day, and leaves the store's
 		// open cases, and its overdue ones when the SLA check found it so.
@@ -240,7 +247,7 @@ func (db *DB) ResolveCase(ctx context.Context, storeID, caseID string, r closelo
 			if before.OverdueAlerts > 0 {
 				overdue = -1
 			}
-			return append(db.tallyItems(storeID, caseID, closeloop.ResolveTallies(before, at)), db.loadItem(storeID, caseID, -1, overdue))
+			return append(db.tallyItems(storeID, caseID, closeloop.ResolutionTallies(before, r, at)), db.loadItem(storeID, caseID, -1, overdue))
 		},
 		then: func(before closeloop.Case, values map[string]types.AttributeValue) string {
 			return recheckOnResolve(before, at, values)
@@ -275,7 +282,8 @@ func reopenUpdate(storeID, caseID string, dueBy time.Time) (string, map[string]t
 }
 
 // AddNote appends a note to a store's case, in any status. A case holds
-// at most closeloop.MaxNotesPerCase notes: ECONFLICT beyond.
+// at most closeloop.MaxNotesPerCase notes: ECONFLICT beyond. The first
+// note on a case not yet contacted is its first contact, counted with it.
 func (db *DB) AddNote(ctx context.Context, storeID, caseID string, n closeloop.Note) (closeloop.Case, error) {
 	if !validKeyPart(caseID) {
 		return closeloop.Case{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such follow-up")
@@ -283,6 +291,9 @@ func (db *DB) AddNote(ctx context.Context, storeID, caseID string, n closeloop.N
 	note, err := marshal(n)
 	if err != nil {
 		return closeloop.Case{}, err
+	}
+	if c, done, err := db.firstContactNote(ctx, storeID, caseID, n, note); done || err != nil {
+		return c, err
 	}
 	values := map[string]types.AttributeValue{
 		":store": str(storeID),

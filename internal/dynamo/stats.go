@@ -61,6 +61,7 @@ var tallyNames = func() []string {
 		names = append(names, "nps_"+strconv.Itoa(i))
 	}
 	names = append(names, "points", "fu_opened", "fu_resolved", "fu_minutes")
+	names = append(names, loopTallyNames...)   // closing the loop (loop.go)
 	return append(names, recheckTallyNames...) // recheck_stats.go
 }()
 
@@ -69,6 +70,7 @@ func tallyValues(t closeloop.Tally) []int {
 	v = append(v, t.CSAT[:]...)
 	v = append(v, t.NPS[:]...)
 	v = append(v, t.Points, t.Opened, t.Resolved, t.ResolveMinutes)
+	v = append(v, loopTallyValues(t)...) // closing the loop (loop.go)
 	return append(v, recheckTallyValues(t)...)
 }
 
@@ -84,6 +86,7 @@ func tallyOf(item map[string]types.AttributeValue) closeloop.Tally {
 	copy(t.CSAT[:], v[2:7])
 	copy(t.NPS[:], v[7:18])
 	t.Points, t.Opened, t.Resolved, t.ResolveMinutes = v[18], v[19], v[20], v[21]
+	setLoopTally(&t, v[22:22+len(loopTallyNames)], item) // closing the loop (loop.go)
 	readRecheckTally(item, &t)
 	return t
 }
@@ -105,6 +108,7 @@ func (db *DB) addTally(pk, sk string, t closeloop.Tally, set map[string]string) 
 		values[":"+name] = str(v)
 	}
 	slices.Sort(adds)
+	adds = append(adds, reasonAdds(t, values)...) // closing the loop (loop.go)
 	slices.Sort(sets)
 	update := ""
 	if len(sets) > 0 {

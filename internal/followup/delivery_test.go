@@ -136,10 +136,12 @@ func TestSignedWebhooksReachTheStoreDespiteFailures(t *testing.T) {
 	}
 	// Resolving tells the store too; a second settle delivers nothing again.
 	c := s.caseOf(t, email)
-	s.API(t, "POST", "/v1/followups/"+c.ID+"/resolve", `{"resolution":"refunded"}`)
+	s.API(t, "POST", "/v1/followups/"+c.ID+"/resolve", `{"outcome":"resolved","reason":"other","resolution":"refunded"}`)
 	accepted = waitAccepted(t, s, 4, 30*time.Second)
 	if last := accepted[len(accepted)-1]; last.Type != closeloop.EventFollowupResolved {
 		t.Errorf("last event %s, want followup.resolved", last.Type)
+	} else if !strings.Contains(string(last.Data), `"outcome":"resolved","reason":"other"`) || !strings.Contains(string(last.Data), `"keyword_rule":"broken"`) {
+		t.Errorf("followup.resolved data lacks the outcome, reason or keyword rule: %s", last.Data)
 	}
 	if err := s.Product.RedeliverStream(context.Background()); err != nil {
 		t.Fatal(err)

@@ -29,6 +29,10 @@ type Cases interface {
 	ResolveCase(ctx context.Context, storeID, caseID string, r closeloop.Resolution, at time.Time) (closeloop.Case, error)
 	ReopenCase(ctx context.Context, storeID, caseID string, dueBy time.Time) (closeloop.Case, error)
 	AddNote(ctx context.Context, storeID, caseID string, n closeloop.Note) (closeloop.Case, error)
+	// Closing the loop: the store, for the reasons its resolutions and
+	// tags may give; TagCase replaces the tags of an open or claimed case.
+	Store(ctx context.Context, storeID string) (closeloop.Store, error)
+	TagCase(ctx context.Context, storeID, caseID string, tags []string) (closeloop.Case, error)
 }
 
 // Conflict is a move the case's status does not allow; Current is the
@@ -139,11 +143,15 @@ func (s *Service) Note(ctx context.Context, storeID, caseID, author, text string
 	return c, n, conflict(c, err)
 }
 
-// Resolve closes an open or claimed case. When r asks to notify the
-// customer, the closing email follows (the stream relay hands it to the
-// worker).
+// Resolve closes an open or claimed case with an outcome and one of the
+// store's case reasons. When r asks to notify the customer, the closing
+// email follows (the stream relay hands it to the worker).
 func (s *Service) Resolve(ctx context.Context, storeID, caseID string, r closeloop.Resolution) (closeloop.Case, error) {
-	if err := r.Validate(); err != nil {
+	store, err := s.cases.Store(ctx, storeID)
+	if err != nil {
+		return closeloop.Case{}, err
+	}
+	if err := r.Validate(store.Settings.CaseReasons); err != nil {
 		return closeloop.Case{}, err
 	}
 	c, err := s.cases.ResolveCase(ctx, storeID, caseID, r, s.now().UTC())
@@ -161,5 +169,20 @@ func (s *Service) Reopen(ctx context.Context, storeID, caseID string) (closeloop
 		return c, conflict(c, closeloop.Errorf(closeloop.ECONFLICT, "only a resolved follow-up can be reopened"))
 	}
 	c, err = s.cases.ReopenCase(ctx, storeID, caseID, s.now().UTC().Add(c.Policy.SLA()))
+	return c, conflict(c, err)
+}
+
+// Tag replaces the tags of an open or claimed case with tags, each one of
+// the store's case reasons; a resolved case is a Conflict.
+func (s *Service) Tag(ctx context.Context, storeID, caseID string, tags []string) (closeloop.Case, error) {
+	store, err := s.cases.Store(ctx, storeID)
+	if err != nil {
+		return closeloop.Case{}, err
+	}
+	tags, err = closeloop.ValidTags(tags, store.Settings.CaseReasons)
+	if err != nil {
+		return closeloop.Case{}, err
+	}
+	c, err := s.cases.TagCase(ctx, storeID, caseID, tags)
 	return c, conflict(c, err)
 }

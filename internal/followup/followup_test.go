@@ -252,8 +252,8 @@ func TestSupportWorksACase(t *testing.T) {
 		{"release", "/release", ``, 200, "open", ""},
 		{"release an open case", "/release", `{}`, 409, "open", ""},
 		{"claim after release", "/claim", `{"assignee":"kim@shop.test"}`, 200, "claimed", "kim@shop.test"},
-		{"resolve", "/resolve", `{"resolution":"Sent a new mug.","notify_customer":true,"customer_message":"A new mug is on its way."}`, 200, "resolved", "kim@shop.test"},
-		{"resolve again", "/resolve", `{"resolution":"twice"}`, 409, "resolved", "kim@shop.test"},
+		{"resolve", "/resolve", `{"outcome":"resolved","reason":"other","resolution":"Sent a new mug.","notify_customer":true,"customer_message":"A new mug is on its way."}`, 200, "resolved", "kim@shop.test"},
+		{"resolve again", "/resolve", `{"outcome":"resolved","reason":"other","resolution":"twice"}`, 409, "resolved", "kim@shop.test"},
 		{"claim a resolved case", "/claim", `{"assignee":"kim@shop.test"}`, 409, "resolved", "kim@shop.test"},
 		{"note on a resolved case", "/notes", `{"text":"Customer confirmed."}`, 201, "resolved", "kim@shop.test"},
 		{"reopen", "/reopen", ``, 200, "open", ""},
@@ -312,7 +312,7 @@ func TestBadMovesAreRefused(t *testing.T) {
 	}{
 		{"another store's case", other, "GET", "/v1/followups/" + c.ID, ``, 404, ""},
 		{"another store claims", other, "POST", "/v1/followups/" + c.ID + "/claim", `{"assignee":"x@shop.test"}`, 404, ""},
-		{"no such case", s.APIKey, "POST", "/v1/followups/c_nope/resolve", `{"resolution":"x"}`, 404, ""},
+		{"no such case", s.APIKey, "POST", "/v1/followups/c_nope/resolve", `{"outcome":"resolved","reason":"other","resolution":"x"}`, 404, ""},
 		{"an over-long id", s.APIKey, "GET", "/v1/followups/" + strings.Repeat("c", 2000), ``, 404, ""},
 		{"claim without assignee", s.APIKey, "POST", "/v1/followups/" + c.ID + "/claim", `{}`, 400, "assignee"},
 		{"assignee not an address", s.APIKey, "POST", "/v1/followups/" + c.ID + "/claim", `{"assignee":"sam"}`, 400, "assignee"},
@@ -320,7 +320,7 @@ func TestBadMovesAreRefused(t *testing.T) {
 		{"note with a NUL", s.APIKey, "POST", "/v1/followups/" + c.ID + "/notes", `{"text":"a\u0000b"}`, 400, "text"},
 		{"unknown field", s.APIKey, "POST", "/v1/followups/" + c.ID + "/notes", `{"text":"x","colour":"red"}`, 400, "colour"},
 		{"resolve without resolution", s.APIKey, "POST", "/v1/followups/" + c.ID + "/resolve", `{}`, 400, "resolution"},
-		{"message without notify", s.APIKey, "POST", "/v1/followups/" + c.ID + "/resolve", `{"resolution":"x","customer_message":"hi"}`, 400, "customer_message"},
+		{"message without notify", s.APIKey, "POST", "/v1/followups/" + c.ID + "/resolve", `{"outcome":"resolved","reason":"other","resolution":"x","customer_message":"hi"}`, 400, "customer_message"},
 		{"release with a body", s.APIKey, "POST", "/v1/followups/" + c.ID + "/release", `{"assignee":"x"}`, 400, "assignee"},
 		{"bad status filter", s.APIKey, "GET", "/v1/followups?status=pending", ``, 400, "status"},
 		{"bad limit", s.APIKey, "GET", "/v1/followups?limit=500", ``, 400, "limit"},
@@ -467,7 +467,7 @@ func TestOverdueCasesAreRealertedOncePerSLAPeriod(t *testing.T) {
 		t.Fatalf("overdue_alerts %d, want 2", c.OverdueAlerts)
 	}
 	// Resolved, it is never alerted again.
-	s.API(t, "POST", "/v1/followups/"+c.ID+"/resolve", `{"resolution":"called"}`)
+	s.API(t, "POST", "/v1/followups/"+c.ID+"/resolve", `{"outcome":"resolved","reason":"other","resolution":"called"}`)
 	s.Clock.Advance(10 * time.Hour)
 	if n := run(); n != 0 {
 		t.Fatalf("%d re-alerts of a resolved case", n)
@@ -531,7 +531,7 @@ func TestEverySenderSendsOnlyAsAGrantedIdentity(t *testing.T) {
 			t.Fatalf("%s: overdue re-alerts %+v, %v; want 1", c.name, rep, err)
 		}
 		id := s.caseOf(t, email).ID
-		if r := s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Refunded.","notify_customer":true}`); r.Status != http.StatusOK {
+		if r := s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"outcome":"resolved","reason":"other","resolution":"Refunded.","notify_customer":true}`); r.Status != http.StatusOK {
 			t.Fatalf("%s: resolve %d %s", c.name, r.Status, r.Body)
 		}
 		s.Settle(t)

@@ -44,6 +44,8 @@ type DigestEmail struct {
 	MoreOverdue    bool
 	DashboardURL   string
 	UnsubscribeURL string
+	// Loop is the follow-up numbers of the week (closing the loop).
+	Loop []DigestMetric
 }
 
 // DigestMetric is one number of the week with its change.
@@ -52,12 +54,18 @@ type DigestMetric struct {
 	Value  string // "83.3%"; "—" without data
 	Change string // "▲ 8.3 points", "unchanged", or that the week before had no data
 	Trend  int    // 1 up, -1 down, 0 neither
+	// LowerIsBetter colours a rise red: cases opened, hours to close.
+	LowerIsBetter bool
 }
 
-// ChangeColor colours the change: green up, red down, grey otherwise.
-// Every number the digest shows is better higher.
+// ChangeColor colours the change: green for better, red for worse, grey
+// otherwise. Numbers are better higher unless LowerIsBetter.
 func (m DigestMetric) ChangeColor() htmltemplate.CSS {
-	switch m.Trend {
+	trend := m.Trend
+	if m.LowerIsBetter {
+		trend = -trend
+	}
+	switch trend {
 	case 1:
 		return "#0d652d"
 	case -1:
@@ -102,6 +110,7 @@ func NewDigestEmail(f DigestFacts) DigestEmail {
 		scoreMetric(t, t.Get("digest.nps"), last.NPS.Score, before.NPS.Score, false),
 	}
 	e.Metrics = append(e.Metrics, recoveryMetrics(t, set, last, before)...)
+	e.Loop = loopMetrics(t, last.Followups, before.Followups)
 	for _, p := range f.Worst {
 		name := p.SKU
 		if p.Name != "" {

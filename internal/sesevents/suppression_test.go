@@ -125,7 +125,7 @@ func TestSuppressionStopsEveryLaterEmail(t *testing.T) {
 			cases := followups(t, f)
 			for _, addr := range []string{victim, other} {
 				r := f.API(t, "POST", "/v1/followups/"+cases[addr]+"/resolve",
-					`{"resolution":"Refunded.","notify_customer":true,"customer_message":"We refunded the order."}`)
+					`{"outcome":"resolved","reason":"other","resolution":"Refunded.","notify_customer":true,"customer_message":"We refunded the order."}`)
 				if r.Status != http.StatusOK {
 					t.Fatalf("resolve: %d %s", r.Status, r.Body)
 				}

@@ -144,13 +144,31 @@ func (a *API) resolveFollowup(w http.ResponseWriter, r *http.Request, key closel
 		Resolution      string `json:"resolution"`
 		NotifyCustomer  bool   `json:"notify_customer"`
 		CustomerMessage string `json:"customer_message"`
+		Outcome         string `json:"outcome"`
+		Reason          string `json:"reason"`
 	}
 	if err := web.Decode(w, r, &in, 32<<10); err != nil {
 		return err
 	}
 	c, err := a.Followups.Resolve(r.Context(), key.StoreID, r.PathValue("case_id"), closeloop.Resolution{
 		Text: in.Resolution, NotifyCustomer: in.NotifyCustomer, CustomerMessage: in.CustomerMessage,
+		Outcome: in.Outcome, Reason: in.Reason,
 	})
+	return a.caseMove(w, r, http.StatusOK, c, err)
+}
+
+func (a *API) tagFollowup(w http.ResponseWriter, r *http.Request, key closeloop.Key) error {
+	var in struct {
+		Tags *[]string `json:"tags"`
+	}
+	if err := web.Decode(w, r, &in, 4<<10); err != nil {
+		return err
+	}
+	if in.Tags == nil {
+		return &closeloop.Error{Code: closeloop.EINVALID, Message: "the tags are not valid",
+			Fields: map[string]string{"tags": "must be a list of the store's case_reasons ([] clears them)"}}
+	}
+	c, err := a.Followups.Tag(r.Context(), key.StoreID, r.PathValue("case_id"), *in.Tags)
 	return a.caseMove(w, r, http.StatusOK, c, err)
 }
 

@@ -192,8 +192,9 @@ func TestRolesOnEveryRoute(t *testing.T) {
 		{"POST /v1/followups/{case_id}/claim", "/v1/followups/c_none/claim", `{"assignee":"sam@shop.test"}`, []string{"owner", "support"}},
 		{"POST /v1/followups/{case_id}/release", "/v1/followups/c_none/release", ``, []string{"owner", "support"}},
 		{"POST /v1/followups/{case_id}/notes", "/v1/followups/c_none/notes", `{"text":"called"}`, []string{"owner", "support"}},
-		{"POST /v1/followups/{case_id}/resolve", "/v1/followups/c_none/resolve", `{"resolution":"refunded"}`, []string{"owner", "support"}},
+		{"POST /v1/followups/{case_id}/resolve", "/v1/followups/c_none/resolve", `{"resolution":"refunded","outcome":"resolved","reason":"damaged"}`, []string{"owner", "support"}},
 		{"POST /v1/followups/{case_id}/reopen", "/v1/followups/c_none/reopen", ``, []string{"owner", "support"}},
+		{"POST /v1/followups/{case_id}/tags", "/v1/followups/c_none/tags", `{"tags":["damaged"]}`, []string{"owner", "support"}},
 	}
 	tested := map[string]bool{}
 	for _, tt := range tests {

@@ -211,7 +211,7 @@ func TestExportThenErase(t *testing.T) {
 	if got := statusOf(t, f.API(t, "POST", "/v1/orders", apptest.Order("p-2", email))); got != "suppressed" {
 		t.Fatalf("a later order for the erased address: %s, want suppressed", got)
 	}
-	if r := f.API(t, "POST", "/v1/followups/"+caseID+"/resolve", `{"resolution":"Mug replaced.","notify_customer":true,"customer_message":"Sorry!"}`); r.Status != http.StatusOK {
+	if r := f.API(t, "POST", "/v1/followups/"+caseID+"/resolve", `{"outcome":"resolved","reason":"other","resolution":"Mug replaced.","notify_customer":true,"customer_message":"Sorry!"}`); r.Status != http.StatusOK {
 		t.Fatalf("resolve the kept case: %d %s", r.Status, r.Body)
 	}
 	f.Clock.Advance(time.Hour)

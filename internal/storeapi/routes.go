@@ -28,6 +28,7 @@ func (a *API) Routes() http.Handler {
 	mux.Handle("POST /v1/followups/{case_id}/notes", a.auth(closeloop.RoleSupport, a.noteFollowup))
 	mux.Handle("POST /v1/followups/{case_id}/resolve", a.auth(closeloop.RoleSupport, a.resolveFollowup))
 	mux.Handle("POST /v1/followups/{case_id}/reopen", a.auth(closeloop.RoleSupport, a.reopenFollowup))
+	mux.Handle("POST /v1/followups/{case_id}/tags", a.auth(closeloop.RoleSupport, a.tagFollowup))
 	mux.Handle("GET /v1/summary", a.auth(closeloop.RoleSupport, a.getSummary))
 	mux.Handle("GET /v1/summary/products", a.auth(closeloop.RoleSupport, a.getProducts))
 	mux.Handle("GET /v1/settings", a.auth(closeloop.RoleOwner, a.getSettings))

@@ -131,7 +131,7 @@ func TestSummaryCountsEachFactOnceAtOnce(t *testing.T) {
 		} `json:"items"`
 	}](t, f.API(t, "GET", "/v1/followups", ""))
 	f.Clock.Advance(2 * time.Hour)
-	f.API(t, "POST", "/v1/followups/"+list.Items[0].ID+"/resolve", `{"resolution":"called"}`)
+	f.API(t, "POST", "/v1/followups/"+list.Items[0].ID+"/resolve", `{"outcome":"resolved","reason":"other","resolution":"called"}`)
 	sum = decode[summaryBody](t, f.API(t, "GET", "/v1/summary", ""))
 	if fu := sum.Followups; fu.Resolved != 1 || *fu.Open != 0 || ptr(fu.MeanHoursToResolve) != "2" {
 		t.Fatalf("after resolving: followups %+v (mean %s)", fu, ptr(fu.MeanHoursToResolve))

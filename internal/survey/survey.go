@@ -118,7 +118,9 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 		CreatedAt:     now,
 		Brand:         set.Branding,
 		DefaultLocale: set.DefaultLocale,
-		Policy:        set.Policy(),
+		// The keyword rules of the customer's and the store's languages
+		// come with it: answering reads the survey alone.
+		Policy: set.PolicyFor(order.Customer.Locale),
 		// Copied like the policy: what the answer writes expires with the
 		// store's retention without reading the store again.
 		RetentionMonths: set.Retention(),
@@ -183,6 +185,8 @@ func (s *Service) Submit(ctx context.Context, token string, a closeloop.Answer) 
 	// Stored times have millisecond precision; the answer shows as stored.
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var opened *closeloop.Case
+	// The survey's keyword rules read the comment; a store's own classifier
+	// (closeloop.CaseClassifier) would be passed to closeloop.OpenCase here.
 	if c, ok := closeloop.NewCase(sv, r, now); ok {
 		r.CaseID, opened = c.CaseID, &c
 	}
