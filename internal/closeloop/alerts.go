@@ -9,10 +9,6 @@ import (
 // support (alert_on), and whether each alerts at once or is listed in the
 // store's hourly alert (alert_mode). The overdue re-alert ignores both.
 
-// openedKeyword is the open reason of a case a keyword rule opened: the
-// same string as OpenedKeyword, which the keyword rules' part declares.
-const openedKeyword = "keyword"
-
 // Kinds of alert besides the emails': Slack messages are delivered at most
 // once under the same records (Delivery with no recipient to suppress).
 const (
@@ -35,7 +31,7 @@ func (s Settings) Alerts(c Case) bool {
 	case AlertOnScore:
 		return c.Score <= s.AlertMaxScore
 	case AlertOnKeyword:
-		return slices.Contains(c.OpenReasons, openedKeyword)
+		return slices.Contains(c.OpenReasons, OpenedKeyword)
 	}
 	return true
 }

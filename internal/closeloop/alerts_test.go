@@ -8,7 +8,7 @@ import (
 func TestAlertFilterPicksTheCases(t *testing.T) {
 	low := Case{Score: 1, OpenReasons: []string{OpenedLowScore}}
 	contact := Case{Score: 4, OpenReasons: []string{OpenedContactMe}}
-	keyword := Case{Score: 5, OpenReasons: []string{openedKeyword}}
+	keyword := Case{Score: 5, OpenReasons: []string{OpenedKeyword}}
 	for _, tt := range []struct {
 		on       string
 		maxScore int

@@ -2,7 +2,6 @@ package followup_test
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -16,12 +15,7 @@ import (
 	"github.com/closeloop/closeloop/internal/apptest"
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/followup"
-	"github.com/closeloop/closeloop/internal/mailing"
-	"github.com/closeloop/closeloop/internal/render"
-	"github.com/closeloop/closeloop/internal/sesmail"
-	"github.com/closeloop/closeloop/internal/slack"
 	"github.com/closeloop/closeloop/internal/testenv"
-	"github.com/closeloop/closeloop/internal/webhook"
 )
 
 // slackBody is a Slack incoming-webhook message as Slack reads it.
@@ -229,41 +223,26 @@ func TestAlertFilterByScore(t *testing.T) {
 	}
 }
 
-// keywordCases reads cases as the keyword rules open them: with the
-// "keyword" reason (closeloop.OpenedKeyword of the keyword part).
-type keywordCases struct{ followup.CaseReader }
-
-func (k keywordCases) Case(ctx context.Context, storeID, caseID string) (closeloop.Case, error) {
-	c, err := k.CaseReader.Case(ctx, storeID, caseID)
-	c.OpenReasons = append(c.OpenReasons, "keyword")
-	return c, err
-}
-
 func TestAlertFilterByKeyword(t *testing.T) {
 	s := newShop(t)
 	s.useSlack(t, `,"alert_on":"keyword"`)
-	email := s.answered(t, "no-keyword", "score=1")
+	s.answered(t, "no-keyword", "score=1")
 	s.Settle(t)
 	if n, p := len(s.Inbox.To(t, s.support)), len(s.Slack.Posts()); n != 0 || p != 0 {
 		t.Fatalf("%d emails and %d Slack posts for a case no keyword opened, want none", n, p)
 	}
-	// The same case as a keyword rule opens it alerts both channels.
-	db := s.Product.FunctionDB("followup")
-	renderer, err := render.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(s.Slack.Server.Certificate())
-	mail := mailing.New(db, sesmail.New(s.Product.FunctionClients("followup").SES, s.Product.Config.ConfigurationSet), s.Clock.Now)
-	w := followup.NewWorker(keywordCases{db}, db, mail, renderer, followup.MailConfig{PublicBaseURL: "https://feedback.test", DefaultSender: "feedback@shop.test"}).
-		WithAlerts(slack.New(db, webhook.ClientConfig{AllowLoopback: true, RootCAs: roots}, s.Clock.Now), db, s.Clock.Now)
-	c := s.caseOf(t, email)
-	if err := w.Process(context.Background(), followup.Task{Type: followup.TaskOpened, StoreID: s.StoreID, CaseID: c.ID}); err != nil {
-		t.Fatal(err)
+	// A 5-star answer whose comment holds a keyword rule opens a case,
+	// and alerts both channels.
+	email := s.answered(t, "keyword", "score=5&comment=The+courier+was+rude.")
+	s.Settle(t)
+	if c := s.caseOf(t, email); c.ID == "" {
+		t.Fatal("the keyword opened no case")
 	}
 	if n, p := len(s.Inbox.To(t, s.support)), len(s.Slack.Posts()); n != 1 || p != 1 {
 		t.Fatalf("%d emails and %d Slack posts for a keyword case, want 1 and 1", n, p)
+	}
+	if post := s.Slack.Posts()[0]; !strings.Contains(post.Body, "keyword") {
+		t.Errorf("the Slack post does not say a keyword opened the case: %s", post.Body)
 	}
 }
 

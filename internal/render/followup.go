@@ -231,6 +231,8 @@ func reasonWords(t i18n.Text, reason string) string {
 		return t.Get("alert.reason.detractor")
 	case closeloop.OpenedContactMe:
 		return t.Get("alert.reason.contact_me")
+	case closeloop.OpenedKeyword:
+		return t.Get("alert.reason.keyword")
 	}
 	return reason
 }
