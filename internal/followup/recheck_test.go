@@ -48,7 +48,7 @@ func (s shop) resolvedCase(t *testing.T, name string, score int) (string, string
 	email := s.answered(t, name, "score="+string(rune('0'+score))+"&comment=broken")
 	s.Settle(t)
 	id := s.caseOf(t, email).ID
-	if r := s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Sent a new one."}`); r.Status != http.StatusOK {
+	if r := s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Sent a new one.","outcome":"resolved","reason":"damaged"}`); r.Status != http.StatusOK {
 		t.Fatalf("resolve: %d %s", r.Status, r.Body)
 	}
 	s.Settle(t)
@@ -158,7 +158,7 @@ func TestRecheckIsSentOnceWhenDue(t *testing.T) {
 	if r := s.API(t, "POST", "/v1/followups/"+id+"/reopen", ""); r.Status != http.StatusOK {
 		t.Fatalf("reopen: %d %s", r.Status, r.Body)
 	}
-	if r := s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Again."}`); r.Status != http.StatusOK {
+	if r := s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Again.","outcome":"resolved","reason":"damaged"}`); r.Status != http.StatusOK {
 		t.Fatalf("resolve again: %d %s", r.Status, r.Body)
 	}
 	s.Clock.Advance(3 * time.Hour)
@@ -178,7 +178,7 @@ func TestRecheckFollowsTheLastResolution(t *testing.T) {
 	s.Clock.Advance(time.Hour)
 	s.API(t, "POST", "/v1/followups/"+id+"/reopen", "")
 	s.Clock.Advance(30 * time.Minute)
-	s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Again."}`)
+	s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Again.","outcome":"resolved","reason":"damaged"}`)
 	s.Clock.Advance(time.Hour + 45*time.Minute) // 2h after the first resolution, not the second
 	if rep := s.runSLA(t); rep.Sent != 0 {
 		t.Fatalf("2h after the first resolution: %+v, want nothing sent", rep)
@@ -429,7 +429,7 @@ func TestRecheckEmailInTheCustomersLanguage(t *testing.T) {
 	}
 	s.Settle(t)
 	id := s.caseOf(t, email).ID
-	s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Заменили."}`)
+	s.API(t, "POST", "/v1/followups/"+id+"/resolve", `{"resolution":"Заменили.","outcome":"resolved","reason":"damaged"}`)
 	s.runSLA(t)
 	mails := s.rechecks(t, email)
 	if len(mails) != 1 {
