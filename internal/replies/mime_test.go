@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
@@ -66,3 +67,11 @@ func closeloopClean(s string) string {
 }
 
 var testTime = mustTime("2026-11-23T10:15:02Z")
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
