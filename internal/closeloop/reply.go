@@ -122,7 +122,11 @@ func ParseReplyAddress(addr, domain string) (ReplyToken, bool) {
 	if !found || domain == "" || host != strings.ToLower(domain) || !strings.HasPrefix(local, ReplyLocalPrefix) {
 		return ReplyToken{}, false
 	}
-	raw, err := replyEncoding.DecodeString(strings.TrimPrefix(local, ReplyLocalPrefix))
+	encoded := strings.TrimPrefix(local, ReplyLocalPrefix)
+	if len(encoded) != replyEncoding.EncodedLen(replyTokenLen) {
+		return ReplyToken{}, false
+	}
+	raw, err := replyEncoding.DecodeString(encoded)
 	if err != nil || len(raw) != replyTokenLen || raw[0] != replyTokenVersion {
 		return ReplyToken{}, false
 	}

@@ -231,10 +231,21 @@ func TestRepliesLandOnTheCase(t *testing.T) {
 func TestReplyReopensResolvedCaseOnce(t *testing.T) {
 	s := newShop(t)
 	c := s.unhappy(t, "reopen")
-	if r := s.API(t, "POST", "/v1/followups/"+c.caseID+"/resolve", `{"resolution":"Sent a new mug."}`); r.Status != http.StatusOK {
+	if r := s.API(t, "POST", "/v1/followups/"+c.caseID+"/resolve", `{"resolution":"Sent a new mug.","notify_customer":true}`); r.Status != http.StatusOK {
 		t.Fatalf("resolve: %d %s", r.Status, r.Body)
 	}
 	s.Settle(t)
+	// The customer answers the closing email, whose reply address is the
+	// acknowledgement's case.
+	emails := s.Inbox.To(t, c.email)
+	closing := emails[len(emails)-1]
+	if len(closing.ReplyTo) != 1 || !strings.HasPrefix(closing.Subject, "Your request about order") {
+		t.Fatalf("last email %q with Reply-To %q, want the closing email with one", closing.Subject, closing.ReplyTo)
+	}
+	if token, ok := closeloop.ParseReplyAddress(closing.ReplyTo[0], apptest.ReplyDomain); !ok || token.CaseID != c.caseID {
+		t.Fatalf("the closing email's Reply-To %q is no reply address of the case", closing.ReplyTo[0])
+	}
+	c.replyTo = closing.ReplyTo[0]
 	n := received(message(t, "plain.eml", c.email, c.replyTo), c.email, c.replyTo, sesMessageID())
 
 	s.Counter.Reset()
