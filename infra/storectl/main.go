@@ -78,7 +78,7 @@
 // reply puts a reply from a case's customer on the replies queue, as SES
 // receiving would hand it over: for make dev, where no mail reaches SES.
 //
-//	go run ./infra/storectl reply -table closeloop-dev -case c_… -domain reply.demo-coffee.example -queue-url http://127.0.0.1:5005/000000000000/closeloop-dev-RepliesQueue
+//	go run ./infra/storectl reply -table closeloop-dev -case c_… -domain reply.demo-coffee.example
 package main
 
 import (
@@ -116,7 +116,7 @@ const usage = `usage:
   storectl resume -table TABLE -store STORE_ID
   storectl seed -table TABLE -store STORE_ID [-days 7] [-answers 24] [-seed 1]
   storectl redrive -queue-url DLQ_URL [-to QUEUE_URL] [-max N]
-  storectl reply -table TABLE -case CASE_ID -domain REPLY_DOMAIN -queue-url REPLIES_QUEUE_URL [-text TEXT]`
+  storectl reply -table TABLE -case CASE_ID -domain REPLY_DOMAIN [-queue-url REPLIES_QUEUE_URL] [-text TEXT]`
 
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	if len(args) == 0 {

@@ -29,13 +29,13 @@ func reply(ctx context.Context, args []string, getenv func(string) string, out i
 	table := flags.String("table", getenv("TABLE_NAME"), "the closeloop table (the stack's TableName output)")
 	caseID := flags.String("case", "", "the case the customer replies to (c_…)")
 	domain := flags.String("domain", getenv("REPLY_DOMAIN"), "the reply domain (the ReplyDomain parameter)")
-	queueURL := flags.String("queue-url", "", "the replies queue's URL")
+	queueURL := flags.String("queue-url", "", "the replies queue's URL (default: make dev's, TABLE-RepliesQueue)")
 	text := flags.String("text", "Thank you, but the new mug has not arrived yet.", "the reply's text")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	if *table == "" || *caseID == "" || *domain == "" || *queueURL == "" {
-		return errors.New("-table, -case, -domain and -queue-url are required")
+	if *table == "" || *caseID == "" || *domain == "" {
+		return errors.New("-table, -case and -domain are required")
 	}
 	db, err := open(ctx, *table, getenv)
 	if err != nil {
@@ -85,7 +85,16 @@ func reply(ctx context.Context, args []string, getenv func(string) string, out i
 	if err != nil {
 		return fmt.Errorf("load aws config: %w", err)
 	}
-	if _, err := sqs.NewFromConfig(awsCfg).SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(*queueURL), MessageBody: aws.String(string(body))}); err != nil {
+	client := sqs.NewFromConfig(awsCfg)
+	if *queueURL == "" {
+		// make dev names its queues after the table (devserver's prefix).
+		got, err := client.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(*table + "-RepliesQueue")})
+		if err != nil {
+			return fmt.Errorf("find the replies queue (give -queue-url): %w", err)
+		}
+		queueURL = got.QueueUrl
+	}
+	if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(*queueURL), MessageBody: aws.String(string(body))}); err != nil {
 		return fmt.Errorf("send to the replies queue: %w", err)
 	}
 	fmt.Fprintf(out, "A reply from %s to %s is on the replies queue; it lands on case %s as the customer's note.\n", c.Customer.Email, to, c.CaseID)

@@ -58,6 +58,6 @@ func TestReplyCommand(t *testing.T) {
 		t.Errorf("output %q does not name the case", out.String())
 	}
 	if err := run(context.Background(), []string{"reply", "-table", f.Table, "-case", caseID}, os.Getenv, &out); err == nil {
-		t.Error("reply without -domain and -queue-url succeeded")
+		t.Error("reply without -domain succeeded")
 	}
 }
