@@ -11,6 +11,7 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -52,9 +53,7 @@ func ParseMessage(raw []byte) (Message, error) {
 		return Message{}, fmt.Errorf("read message: %w", err)
 	}
 	msg := Message{Header: m.Header}
-	if from, err := mail.ParseAddress(decodeHeader(m.Header.Get("From"))); err == nil {
-		msg.From = strings.ToLower(from.Address)
-	}
+	msg.From = sender(m.Header.Get("From"))
 	w := walker{}
 	if err := w.part(textproto.MIMEHeader(m.Header), m.Body, 0); err != nil {
 		return Message{}, err
@@ -183,6 +182,27 @@ func decodeCharset(charset string, data []byte) string {
 		return string(data)
 	}
 	return strings.ToValidUTF8(string(data), "\uFFFD")
+}
+
+// addressParser reads addresses whose names are encoded in any charset
+// the text package knows (a windows-1251 name, say).
+var addressParser = &mail.AddressParser{WordDecoder: wordDecoder}
+
+// angleAddress is the last <addr> of a From header too broken to parse.
+var angleAddress = regexp.MustCompile(`<([^<>\s@]+@[^<>\s@]+)>\s*$`)
+
+// sender reads the address of a From header, lower case; "" when it has
+// none.
+func sender(header string) string {
+	if from, err := addressParser.Parse(header); err == nil {
+		return strings.ToLower(from.Address)
+	}
+	if m := angleAddress.FindStringSubmatch(strings.TrimSpace(header)); m != nil {
+		if from, err := mail.ParseAddress(m[1]); err == nil {
+			return strings.ToLower(from.Address)
+		}
+	}
+	return ""
 }
 
 // decodeHeader decodes RFC 2047 encoded words in a header value, leaving

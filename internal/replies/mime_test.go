@@ -75,3 +75,21 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+func TestSender(t *testing.T) {
+	tests := map[string]string{
+		"Ada <Ada@Example.com>":                     "ada@example.com",
+		"ada@example.com":                           "ada@example.com",
+		"=?windows-1251?B?wOTg?= <ada@example.com>": "ada@example.com",
+		"=?koi8-r?Q?=E1=C4=C1?= <ada@example.com>":  "ada@example.com",
+		"Ада, Лавлейс <ada@example.com>":            "ada@example.com",
+		"=?x-unknown?B?AAAA?= <ada@example.com>":    "ada@example.com",
+		"":                                          "",
+		"undisclosed-recipients:;":                  "",
+	}
+	for header, want := range tests {
+		if got := sender(header); got != want {
+			t.Errorf("sender(%q) = %q, want %q", header, got, want)
+		}
+	}
+}
