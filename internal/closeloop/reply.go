@@ -52,6 +52,7 @@ const (
 	ReplyDropEmpty       = "empty"        // nothing left once quotes and signatures are gone
 	ReplyDropCaseFull    = "case_full"    // the case holds MaxNotesPerCase notes
 	ReplyDropSpam        = "spam"         // SES's spam or virus verdict failed
+	ReplyDropErased      = "erased"       // the case's customer was erased: nothing of theirs is kept again
 )
 
 // replyTokenVersion is the token layout's first byte; a new layout or key
@@ -287,6 +288,13 @@ const (
 	ReplyDuplicate                    // the case held the note already: the same message delivered again
 	ReplyCaseFull                     // the case holds MaxNotesPerCase notes
 )
+
+// Erased reports whether the case's customer was erased (privacy): the
+// case keeps only what the store's numbers need.
+func (c Case) Erased() bool { return strings.HasSuffix(c.Customer.Email, erasedDomain) }
+
+// erasedDomain ends every ErasedEmail.
+var erasedDomain = ErasedEmail("")[strings.LastIndex(ErasedEmail(""), "@"):]
 
 // ReplyReopens reports whether a reply to case c opens it again: a
 // resolved case the domain lets move back to open.

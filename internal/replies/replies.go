@@ -212,6 +212,9 @@ func (h *Handler) process(ctx context.Context, n Notification) (string, closeloo
 	if reason := token.Verify(store, now); reason != "" {
 		return reason, none, nil
 	}
+	if c.Erased() {
+		return closeloop.ReplyDropErased, c, nil
+	}
 	if h.ownAddress(store, msg.From) {
 		return closeloop.ReplyDropOwnAddress, c, nil
 	}

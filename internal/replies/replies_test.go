@@ -409,6 +409,27 @@ func TestExpiredReplyAddress(t *testing.T) {
 	}
 }
 
+// TestReplyOfAnErasedCustomerDropped: once the store erased the customer,
+// their reply address still verifies but nothing of theirs is stored again.
+func TestReplyOfAnErasedCustomerDropped(t *testing.T) {
+	s := newShop(t)
+	c := s.unhappy(t, "erased")
+	if r := s.API(t, "DELETE", "/v1/customers/"+c.email, ""); r.Status/100 != 2 {
+		t.Fatalf("erase: %d %s", r.Status, r.Body)
+	}
+	outcome, err := s.Product.Replies.Process(context.Background(),
+		received(message(t, "plain.eml", c.email, c.replyTo), c.email, c.replyTo, sesMessageID()))
+	if err != nil || outcome != closeloop.ReplyDropErased {
+		t.Fatalf("outcome %q, %v; want %s", outcome, err, closeloop.ReplyDropErased)
+	}
+	if got := s.getCase(t, c.caseID); len(got.Notes) != 0 {
+		t.Errorf("the case has %d notes, want none", len(got.Notes))
+	}
+	if n := len(replyAlerts(t, s.Fixture, s.support)); n != 0 {
+		t.Errorf("%d reply alerts, want none", n)
+	}
+}
+
 // visible counts the messages a queue holds, visible or in flight.
 func visible(t testing.TB, queueURL string) int {
 	t.Helper()
