@@ -93,3 +93,22 @@ func TestSender(t *testing.T) {
 		}
 	}
 }
+
+func TestStripQuoted(t *testing.T) {
+	tests := map[string]string{
+		"Отправлено с опозданием, но дошло.\nСпасибо":                                     "Отправлено с опозданием, но дошло.\nСпасибо",
+		"Да.\n\nОтправлено с iPhone":                                                      "Да.",
+		"Yes.\n\nSent from my Galaxy S23\n> quoted":                                       "Yes.",
+		"Sent from my heart: thank you, the refund arrived and all is fine!":              "Sent from my heart: thank you, the refund arrived and all is fine!",
+		"Fine.\n> old\nAlso this.":                                                        "Fine.\nAlso this.",
+		"Ok\n\nOn Mon, 3 Nov 2026 at 10:00, Test Shop <\nfeedback@shop.test> wrote:\n> x": "Ok",
+		"Ok\n\nпн, 3 нояб. 2026 г. в 10:00, Test Shop <feedback@shop.test>:\n> x":         "Ok",
+		"Ok\n________________________________\nFrom: Shop\nSent: today":                   "Ok",
+		"Ok\n\n-- \nAda": "Ok",
+	}
+	for in, want := range tests {
+		if got := stripQuoted(in); got != want {
+			t.Errorf("stripQuoted(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

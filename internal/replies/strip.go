@@ -32,7 +32,11 @@ var (
 	// Outlook's line above its header block.
 	underscores = regexp.MustCompile(`^_{10,}$`)
 	// The phone clients' signatures.
-	sentFrom = regexp.MustCompile(`(?i)^(sent from my\s|sent from (mail|outlook|yahoo|yandex)|get outlook for\s|отправлено с\s|отправлено из\s|с уважением,?\s*отправлено)`)
+	// Only whole short lines of the known forms: "Отправлено с опозданием…"
+	// (sent late) is the customer's own sentence.
+	sentFrom = regexp.MustCompile(`(?i)^(sent from my \S+( \S+){0,3}|sent from (mail|outlook|yahoo mail|yandex mail|gmail)\b.{0,40}|get outlook for \S+( \S+)?|` +
+		`отправлено с (моего )?(iphone|ipad|android|samsung|huawei|xiaomi|мобильного|телефона)\S*( \S+)?|` +
+		`отправлено из (мобильной )?(почты|яндекс|mail\.ru)\S*( \S+){0,2})\.?$`)
 )
 
 // stripQuoted returns the customer's own words of a reply's text: quoted
