@@ -36,7 +36,8 @@ SAM_FUNCTION_DIR_WebhookFunction  := webhook
 SAM_FUNCTION_DIR_SlaFunction      := sla
 SAM_FUNCTION_DIR_DigestFunction   := digest
 SAM_FUNCTION_DIR_SesEventsFunction := sesevents
-SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction DigestFunction SesEventsFunction
+SAM_FUNCTION_DIR_RepliesFunction  := replies
+SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction DigestFunction SesEventsFunction RepliesFunction
 
 .PHONY: $(addprefix build-,$(SAM_FUNCTIONS))
 $(addprefix build-,$(SAM_FUNCTIONS)): build-%:

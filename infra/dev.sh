@@ -24,6 +24,7 @@ export TABLE_NAME=closeloop-dev
 export PUBLIC_BASE_URL=http://localhost:8080
 export SENDER_ADDRESS=feedback@demo-coffee.example
 export STAGE=dev
+export REPLY_DOMAIN=reply.demo-coffee.example
 
 go build -o .local/bin/devserver ./infra/devserver
 go build -o .local/bin/storectl ./infra/storectl

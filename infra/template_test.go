@@ -47,6 +47,8 @@ var fixtureFunction = map[string]string{
 	"digest":   "DigestFunction",
 	// SNS notifications of SES bounces and complaints, on the SES events queue.
 	"sesevents": "SesEventsFunction",
+	// SNS notifications of received emails (customers' replies), on the replies queue.
+	"replies": "RepliesFunction",
 }
 
 func TestCfnLint(t *testing.T) {
@@ -193,7 +195,7 @@ func TestEventFixtures(t *testing.T) {
 			case "relay":
 				ev := decodeRoundTrip[events.DynamoDBEvent](t, data)
 				checkStreamEvent(t, ev, eventSources(tpl, fn, "DynamoDB"), tableDef(t, root))
-			case "followup", "webhook", "sesevents":
+			case "followup", "webhook", "sesevents", "replies":
 				ev := decodeRoundTrip[events.SQSEvent](t, data)
 				checkQueueEvent(t, ev, eventSources(tpl, fn, "SQS"))
 				for i, m := range ev.Records {
@@ -427,6 +429,8 @@ func checkQueueBody(t *testing.T, prefix string, i int, body string) {
 		}
 	case "sesevents":
 		checkSESNotification(t, i, dec)
+	case "replies":
+		checkReceivedNotification(t, i, dec)
 	}
 }
 

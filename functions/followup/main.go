@@ -34,6 +34,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	w := followup.NewWorker(fn.DB, fn.DB, fn.Mail, fn.Renderer, followup.MailConfig{
 		PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress,
+		ReplyDomain: fn.Config.ReplyDomain,
 	}).WithAlerts(slack.New(fn.DB, webhook.ClientConfig{}, time.Now), fn.DB, time.Now)
 	lambda.Start(w.Handle)
 	return nil

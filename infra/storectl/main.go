@@ -74,6 +74,11 @@
 // ListDeadLetterSourceQueues on the DLQ and sqs:SendMessage on the source.
 //
 //	go run ./infra/storectl redrive -queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/closeloop-SesEventsDeadLetterQueue-XYZ
+//
+// reply puts a reply from a case's customer on the replies queue, as SES
+// receiving would hand it over: for make dev, where no mail reaches SES.
+//
+//	go run ./infra/storectl reply -table closeloop-dev -case c_… -domain reply.demo-coffee.example
 package main
 
 import (
@@ -110,7 +115,8 @@ const usage = `usage:
   storectl backfill-counters -table TABLE [-dry-run]
   storectl resume -table TABLE -store STORE_ID
   storectl seed -table TABLE -store STORE_ID [-days 7] [-answers 24] [-seed 1]
-  storectl redrive -queue-url DLQ_URL [-to QUEUE_URL] [-max N]`
+  storectl redrive -queue-url DLQ_URL [-to QUEUE_URL] [-max N]
+  storectl reply -table TABLE -case CASE_ID -domain REPLY_DOMAIN [-queue-url REPLIES_QUEUE_URL] [-text TEXT]`
 
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	if len(args) == 0 {
@@ -131,6 +137,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return redrive(ctx, args[1:], getenv, out)
 	case "seed":
 		return seed(ctx, args[1:], getenv, out)
+	case "reply":
+		return reply(ctx, args[1:], getenv, out)
 	}
 	return errors.New(usage)
 }

@@ -33,6 +33,10 @@ type Config struct {
 	// SESMaxSendRate is SES_MAX_SEND_RATE, the account's maximum sends per
 	// second across all stores (dispatch); 0 when unset, for the default.
 	SESMaxSendRate float64
+
+	// ReplyDomain is REPLY_DOMAIN, optional: the domain of the reply
+	// addresses case emails carry (followup) and SES receives (replies).
+	ReplyDomain string
 }
 
 // Need names environment variables a function cannot start without, beyond
@@ -61,6 +65,7 @@ func LoadConfig(getenv func(string) string, needs Need) (Config, error) {
 		Stage:            getenv("STAGE"),
 		FollowupQueueURL: getenv("FOLLOWUP_QUEUE_URL"),
 		WebhookQueueURL:  getenv("WEBHOOK_QUEUE_URL"),
+		ReplyDomain:      strings.ToLower(strings.TrimSpace(getenv("REPLY_DOMAIN"))),
 	}
 	required := []struct {
 		name, value string

@@ -49,6 +49,10 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// ReplyDomain is the domain of the reply addresses the fixture's case
+// emails carry.
+const ReplyDomain = "reply.shop.test"
+
 // Fixture is the product running against the local stack.
 type Fixture struct {
 	Product  *local.Product
@@ -80,7 +84,7 @@ func New(t testing.TB, opts ...Option) *Fixture {
 	client := testenv.DynamoDB(t, counter.Register)
 	table := testenv.NewTable(t, client)
 	clock := &Clock{now: time.Now().UTC().Truncate(time.Second)}
-	cfg := app.Config{Table: table, PublicBaseURL: "https://feedback.test", SenderAddress: "feedback@shop.test"}
+	cfg := app.Config{Table: table, PublicBaseURL: "https://feedback.test", SenderAddress: "feedback@shop.test", ReplyDomain: ReplyDomain}
 	clients := local.Clients{DynamoDB: client, Streams: testenv.Streams(t), SES: testenv.SES(t), SQS: testenv.SQS(t)}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -46,6 +46,11 @@
 // under STORE#{store}#SUPPRESSED, by the time of suppression (suppressed
 // profiles, and what erasing a suppressed person leaves).
 //
+// A case item also lists in reply_ids the note IDs of the customer's
+// emailed replies it holds (replies.go): the write that adds a reply is
+// conditioned on its ID not being there, so a reply SES or SQS delivers
+// twice is one note.
+//
 // Every stored time is one fixed-width format (2006-01-02T15:04:05.000Z),
 // so that conditions and sort keys compare strings as times.
 //

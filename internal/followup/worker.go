@@ -51,6 +51,12 @@ type Mail interface {
 type MailConfig struct {
 	PublicBaseURL string // the dashboard's case pages live under it
 	DefaultSender string // the From address when a store sets none
+
+	// Customer replies: with ReplyDomain set, each case email to the
+	// customer has Reply-To a signed reply address there
+	// (closeloop.ReplyAddress), good for closeloop.ReplyTokenTTL from Now.
+	ReplyDomain string
+	Now         func() time.Time // nil: time.Now
 }
 
 // Worker sends the emails of a case: on its opening the alert to support
@@ -73,7 +79,10 @@ type Worker struct {
 // NewWorker returns a Worker.
 func NewWorker(cases CaseReader, stores Stores, mail Mail, renderer *render.Renderer, cfg MailConfig) *Worker {
 	cfg.PublicBaseURL = strings.TrimRight(cfg.PublicBaseURL, "/")
-	return &Worker{cases: cases, stores: stores, mail: mail, renderer: renderer, cfg: cfg, now: time.Now}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Worker{cases: cases, stores: stores, mail: mail, renderer: renderer, cfg: cfg, now: cfg.Now}
 }
 
 // Handle processes a batch from the follow-up queue and reports the
@@ -175,14 +184,17 @@ func (w *Worker) alert(ctx context.Context, c closeloop.Case, store closeloop.St
 	return errors.Join(errs...)
 }
 
-// toCustomer sends a case email to the customer, with Reply-To the store's
-// support address so that their reply reaches a person.
+// toCustomer sends a case email to the customer, with Reply-To the case's
+// reply address, so that their reply lands on the case, or else the
+// store's support address, so that it reaches a person.
 func (w *Worker) toCustomer(ctx context.Context, c closeloop.Case, store closeloop.Store, kind, about string, email render.Email) error {
 	m := closeloop.Message{
 		From: store.From(w.cfg.DefaultSender), To: c.Customer.Email,
 		Subject: email.Subject, HTML: email.HTML, Text: email.Text,
 	}
-	if store.Settings.ReplyTo != "" {
+	if addr, ok := closeloop.ReplyAddress(store, c.CaseID, w.cfg.ReplyDomain, w.cfg.Now()); ok {
+		m.ReplyTo = []string{addr}
+	} else if store.Settings.ReplyTo != "" {
 		m.ReplyTo = []string{store.Settings.ReplyTo}
 	}
 	return w.send(ctx, c, kind, about, m)

@@ -124,6 +124,13 @@ var catalog = map[string]map[string]string{
 		"alert.unassigned":        "Nobody has taken this case yet.",
 		"alert.why":               "You receive this alert because this address is a support address of %s.",
 
+		// The alert that a customer replied to a case email: %s order.
+		"reply.subject":          "Customer replied: order %s",
+		"reply.subject_reopened": "Customer replied, case reopened: order %s",
+		"reply.intro":            "The customer replied by email to the follow-up about order %s. Their reply is now a note on the case.",
+		"reply.reopened":         "The case was resolved: the reply has reopened it, unassigned, with a new reply-by time.",
+		"reply.text":             "Their reply",
+
 		// The weekly digest to store owners: %[1]s store, then numbers and
 		// texts already written in the language.
 		"digest.subject":               "Your week at %[1]s: CSAT %[2]s (%[3]s), %[4]s",
@@ -290,6 +297,13 @@ var catalog = map[string]map[string]string{
 		"alert.assignee":          "Ответственный",
 		"alert.unassigned":        "Обращение пока никто не взял в работу.",
 		"alert.why":               "Вы получили это уведомление, потому что этот адрес указан как адрес поддержки магазина %s.",
+
+		// Уведомление об ответе клиента на письмо по обращению: %s заказ.
+		"reply.subject":          "Ответ клиента: заказ %s",
+		"reply.subject_reopened": "Ответ клиента, обращение открыто снова: заказ %s",
+		"reply.intro":            "Клиент ответил по почте на письмо по обращению о заказе %s. Ответ добавлен в обращение как заметка.",
+		"reply.reopened":         "Обращение было закрыто: ответ открыл его снова, без исполнителя и с новым сроком ответа.",
+		"reply.text":             "Ответ клиента",
 
 		"digest.subject":               "Ваша неделя в %[1]s: CSAT %[2]s (%[3]s), %[4]s",
 		"digest.subject_new":           "Ваша неделя в %[1]s: CSAT %[2]s, %[3]s",

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/closeloop/closeloop/internal/pages"
 	"github.com/closeloop/closeloop/internal/relay"
 	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/replies"
 	"github.com/closeloop/closeloop/internal/sesevents"
 	"github.com/closeloop/closeloop/internal/slack"
 	"github.com/closeloop/closeloop/internal/sqsqueue"
@@ -83,12 +85,16 @@ type Product struct {
 	// Queues are the queue URLs by the template's logical IDs.
 	Queues map[string]string
 
+	// Replies puts customers' emailed replies on their cases.
+	Replies *replies.Handler
+
 	stream     *localaws.StreamPoller
 	followupQ  *localaws.QueuePoller
 	webhookQ   *localaws.QueuePoller
 	sesEventsQ *localaws.QueuePoller
 	streamFail *sqsqueue.Queue
 	functions  map[string]wiring
+	repliesQ   *localaws.QueuePoller
 }
 
 // New creates the template's queues and builds every handler over clients;
@@ -122,7 +128,7 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 	}
 	pub, adm, dsp, rel, fup, hook, sla, dig := fns["public"], fns["admin"], fns["dispatch"], fns["relay"], fns["followup"], fns["webhook"], fns["sla"], fns["digest"]
 	surveys := survey.NewService(pub.db, pub.db, now)
-	mailCfg := followup.MailConfig{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress}
+	mailCfg := followup.MailConfig{PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress, ReplyDomain: cfg.ReplyDomain, Now: now}
 	// Slack alerts go through the webhooks' client, as loopback-allowing as theirs.
 	slackClient := webhook.ClientConfig{AllowLoopback: opts.WebhookLoopback, RootCAs: opts.WebhookRootCAs}
 	worker := followup.NewWorker(fup.db, fup.db, fup.mail, renderer, mailCfg).
@@ -167,6 +173,10 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 		streamFail: sqsqueue.New(clients.SQS, queues["RelayFailureQueue"]),
 		functions:  fns,
 	}
+	rep := fns["replies"]
+	p.Replies = replies.New(rep.db, rep.db, rep.mail, renderer, replies.Config{
+		ReplyDomain: cfg.ReplyDomain, PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress, Stage: cfg.Stage,
+	}, io.Discard, now)
 	return p, p.pollers(ctx)
 }
 
@@ -192,7 +202,10 @@ func (p *Product) pollers(ctx context.Context) error {
 	if p.webhookQ, err = p.queuePoller(ctx, "WebhookQueue", p.Webhooks.Handle); err != nil {
 		return err
 	}
-	p.sesEventsQ, err = p.queuePoller(ctx, "SesEventsQueue", p.SesEvents.Handle)
+	if p.sesEventsQ, err = p.queuePoller(ctx, "SesEventsQueue", p.SesEvents.Handle); err != nil {
+		return err
+	}
+	p.repliesQ, err = p.queuePoller(ctx, "RepliesQueue", p.Replies.Handle)
 	return err
 }
 
@@ -219,12 +232,13 @@ func (p *Product) Handler() http.Handler {
 // RunEventSources polls the stream and the queues until ctx ends, each
 // waiting idle when it found nothing.
 func (p *Product) RunEventSources(ctx context.Context, idle time.Duration) error {
-	errs := make(chan error, 4)
+	errs := make(chan error, 5)
 	go func() { errs <- p.stream.Run(ctx, idle) }()
 	go func() { errs <- p.followupQ.Run(ctx, idle) }()
 	go func() { errs <- p.webhookQ.Run(ctx, idle) }()
 	go func() { errs <- p.sesEventsQ.Run(ctx, idle) }()
-	err := errors.Join(<-errs, <-errs, <-errs, <-errs)
+	go func() { errs <- p.repliesQ.Run(ctx, idle) }()
+	err := errors.Join(<-errs, <-errs, <-errs, <-errs, <-errs)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -252,7 +266,11 @@ func (p *Product) Settle(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if n1 == 0 && n2 == 0 && n3 == 0 {
+		n4, err := p.repliesQ.PollOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if n1 == 0 && n2 == 0 && n3 == 0 && n4 == 0 {
 			return nil
 		}
 	}

@@ -64,6 +64,9 @@ func TestLoadQueuesRepoTemplate(t *testing.T) {
 		// SES bounces and complaints, from the SNS topic.
 		"SesEventsQueue":           "SesEventsDeadLetterQueue",
 		"SesEventsDeadLetterQueue": "",
+		// Customers' replies received by SES, from the SNS topic.
+		"RepliesQueue":           "RepliesDeadLetterQueue",
+		"RepliesDeadLetterQueue": "",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("queues and their DLQs = %v, want %v", got, want)

@@ -21,6 +21,11 @@ const (
 
 var emailKinds = []string{kindSurvey, kindThanks, kindAcknowledgement, kindSupportAlert, kindClosing, kindDigest}
 
+// kindReplyAlert tells support that a customer replied to a case by email.
+const kindReplyAlert = "reply_alert"
+
+func init() { emailKinds = append(emailKinds, kindReplyAlert) }
+
 // Email is a rendered email.
 type Email struct {
 	Subject string
