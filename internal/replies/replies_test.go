@@ -143,7 +143,7 @@ type caseBody struct {
 	Status         string  `json:"status"`
 	Assignee       string  `json:"assignee"`
 	FirstContactAt *string `json:"first_contact_at"`
-	Notes    []struct {
+	Notes          []struct {
 		ID     string `json:"id"`
 		Author string `json:"author"`
 		Text   string `json:"text"`
