@@ -125,16 +125,10 @@ func (db *DB) MarkHourlyAlertSent(ctx context.Context, a closeloop.HourlyAlert, 
 // for sending until leaseUntil: BeginDelivery without the suppression
 // check.
 func (db *DB) beginUnaddressed(ctx context.Context, d closeloop.Delivery, now, leaseUntil time.Time) (closeloop.DeliveryStart, error) {
+	put := db.deliveryPut(d, now, leaseUntil)
 	_, err := db.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(db.table),
-		Item: map[string]types.AttributeValue{
-			attrPK: str("DELIVERY#" + d.Key), attrSK: str("#DELIVERY"),
-			"store_id": str(d.StoreID), "kind": str(d.Kind), "status": str(deliverySending),
-			"lease_until": str(stamp(leaseUntil)), "expires_at": expiresAt(now.Add(deliveryRetention)),
-		},
-		ConditionExpression:                 aws.String("attribute_not_exists(pk) OR (#status = :sending AND lease_until <= :now)"),
-		ExpressionAttributeNames:            map[string]string{"#status": "status"},
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":sending": str(deliverySending), ":now": str(stamp(now))},
+		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if err == nil {

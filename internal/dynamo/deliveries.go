@@ -36,6 +36,23 @@ func expiresAt(t time.Time) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(t.Unix(), 10)}
 }
 
+// deliveryPut takes delivery d for sending until leaseUntil: new, or
+// one whose sender's lease ran out by now.
+func (db *DB) deliveryPut(d closeloop.Delivery, now, leaseUntil time.Time) *types.Put {
+	return &types.Put{
+		TableName: aws.String(db.table),
+		Item: map[string]types.AttributeValue{
+			attrPK: str("DELIVERY#" + d.Key), attrSK: str("#DELIVERY"),
+			"store_id": str(d.StoreID), "kind": str(d.Kind), "status": str(deliverySending),
+			"lease_until": str(stamp(leaseUntil)), "expires_at": expiresAt(now.Add(deliveryRetention)),
+		},
+		ConditionExpression:                 aws.String("attribute_not_exists(pk) OR (#status = :sending AND lease_until <= :now)"),
+		ExpressionAttributeNames:            map[string]string{"#status": "status"},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":sending": str(deliverySending), ":now": str(stamp(now))},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+}
+
 // BeginDelivery takes a delivery for sending until leaseUntil, in one
 // transaction with the check that its recipient is not suppressed in the
 // store. A delivery sent or refused before is done; one another sender
@@ -51,18 +68,7 @@ func (db *DB) BeginDelivery(ctx context.Context, d closeloop.Delivery, now, leas
 			Key:                 key(customerPK(d.StoreID, d.To), "#PROFILE"),
 			ConditionExpression: aws.String("attribute_not_exists(suppressed_at)"),
 		}},
-		{Put: &types.Put{
-			TableName: aws.String(db.table),
-			Item: map[string]types.AttributeValue{
-				attrPK: str("DELIVERY#" + d.Key), attrSK: str("#DELIVERY"),
-				"store_id": str(d.StoreID), "kind": str(d.Kind), "status": str(deliverySending),
-				"lease_until": str(stamp(leaseUntil)), "expires_at": expiresAt(now.Add(deliveryRetention)),
-			},
-			ConditionExpression:                 aws.String("attribute_not_exists(pk) OR (#status = :sending AND lease_until <= :now)"),
-			ExpressionAttributeNames:            map[string]string{"#status": "status"},
-			ExpressionAttributeValues:           map[string]types.AttributeValue{":sending": str(deliverySending), ":now": str(stamp(now))},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		}},
+		{Put: db.deliveryPut(d, now, leaseUntil)},
 	}})
 	if err == nil {
 		return closeloop.DeliveryBegun, nil
