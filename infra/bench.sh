@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 raw=$(mktemp)
 # The benchmarks run on make test's stack, through its runner.
-PKGS="./internal/render/ ./internal/pages/ ./internal/storeapi/" infra/test.sh \
+PKGS="./internal/closeloop/ ./internal/render/ ./internal/pages/ ./internal/storeapi/" infra/test.sh \
 	-run '^$' -bench . -benchmem -benchtime "${BENCHTIME:-2s}" | tee "$raw" | grep -v '^20' >&2
 
 mkdir -p bench
