@@ -58,6 +58,28 @@ type Order struct {
 	Customer    Customer  `json:"customer"`
 	Items       []Item    `json:"items"`
 	PurchasedAt time.Time `json:"purchased_at"`
+	// When the order was fulfilled (shipped) and delivered, if the store
+	// knows already; later with POST /v1/orders/{order_id}/events. A store
+	// whose survey_after is fulfillment or delivery counts its delay from
+	// them.
+	FulfilledAt *time.Time `json:"fulfilled_at,omitempty"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+}
+
+// OrderEventType is what happened to an order after its purchase.
+type OrderEventType string
+
+// The order events a survey can wait for (settings survey_after).
+const (
+	OrderFulfilled OrderEventType = "fulfilled" // shipped
+	OrderDelivered OrderEventType = "delivered" // the parcel arrived
+)
+
+// OrderEvent is an order's fulfilment or delivery at At, as a store or a
+// shop platform's webhook reports it.
+type OrderEvent struct {
+	Type OrderEventType `json:"type"`
+	At   time.Time      `json:"at"`
 }
 
 // Validate checks the order and normalizes the customer's email address in

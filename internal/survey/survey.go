@@ -134,6 +134,14 @@ func (s *Service) Cancel(ctx context.Context, storeID, orderID string) (closeloo
 	return s.surveys.CancelOrder(ctx, storeID, orderID, s.now())
 }
 
+// RecordEvent records an order's fulfilment or delivery on its survey
+// (idempotent: the same event again changes nothing) and returns the
+// survey as it then stands; ENOTFOUND when the store has no such order.
+// A survey waiting for the event (settings survey_after) becomes due.
+func (s *Service) RecordEvent(ctx context.Context, store closeloop.Store, orderID string, e closeloop.OrderEvent) (closeloop.Survey, error) {
+	return closeloop.Survey{}, closeloop.Errorf(closeloop.EUNAVAILABLE, "order events are not recorded yet")
+}
+
 // State is what a survey link shows.
 type State int
 
