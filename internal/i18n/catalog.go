@@ -100,6 +100,7 @@ var catalog = map[string]map[string]string{
 		// The alert to support: %[1]s order, %[2]d score, %[3]s due time.
 		"alert.subject_unhappy":   "Unhappy customer: order %[1]s, score %[2]d/5 — reply by %[3]s",
 		"alert.subject_contact":   "Customer asked to be contacted: order %[1]s, score %[2]d/5 — reply by %[3]s",
+		"alert.subject_keyword":   "Comment says “%[4]s”: order %[1]s, score %[2]d/5 — reply by %[3]s",
 		"alert.subject_overdue":   "Overdue: %s",
 		"alert.intro_unhappy":     "A customer of %s is not happy with their order. Please contact them.",
 		"alert.intro_contact":     "A customer of %s asked to be contacted about their order.",
@@ -274,6 +275,7 @@ var catalog = map[string]map[string]string{
 
 		"alert.subject_unhappy":   "Недовольный покупатель: заказ %[1]s, оценка %[2]d/5 — ответить до %[3]s",
 		"alert.subject_contact":   "Покупатель просит связаться: заказ %[1]s, оценка %[2]d/5 — ответить до %[3]s",
+		"alert.subject_keyword":   "В комментарии «%[4]s»: заказ %[1]s, оценка %[2]d/5 — ответить до %[3]s",
 		"alert.subject_overdue":   "Просрочено: %s",
 		"alert.intro_unhappy":     "Покупатель магазина %s недоволен заказом. Пожалуйста, свяжитесь с ним.",
 		"alert.intro_contact":     "Покупатель магазина %s просит связаться с ним по поводу заказа.",

@@ -2,6 +2,7 @@ package render
 
 import (
 	htmltemplate "html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,11 +152,17 @@ func NewSupportAlert(c closeloop.Case, brand closeloop.Branding, staffLocale, ca
 		reasons = append(reasons, reasonWords(t, r))
 	}
 	e.Reasons = strings.Join(reasons, ", ")
+	// The subject names the strongest reason: a low score or a
+	// detractor's NPS, else the keyword rule that fired (a happy score
+	// with "the courier was rude"), else the request to be contacted.
 	key := "alert.subject_contact"
-	if e.Unhappy {
+	switch {
+	case slices.Contains(c.OpenReasons, closeloop.OpenedLowScore) || slices.Contains(c.OpenReasons, closeloop.OpenedDetractor):
 		key = "alert.subject_unhappy"
+	case c.KeywordRule != "":
+		key = "alert.subject_keyword"
 	}
-	e.plainSubject = t.Get(key, c.OrderID, c.Score, t.ShortDateTime(c.DueBy, loc))
+	e.plainSubject = t.Get(key, c.OrderID, c.Score, t.ShortDateTime(c.DueBy, loc), c.KeywordRule)
 	e.Subject = e.plainSubject
 	return e
 }

@@ -43,6 +43,14 @@ func contactCase(locale string) closeloop.Case {
 	return c
 }
 
+// keywordCase is a happy answer whose comment fired a keyword rule.
+func keywordCase(locale string) closeloop.Case {
+	c := testCase(locale)
+	c.Score, c.NPS, c.Comment = 5, nil, "Great coffee. The courier was rude."
+	c.OpenReasons, c.KeywordRule = []string{closeloop.OpenedKeyword}, "rude"
+	return c
+}
+
 func renderEmail(t *testing.T, e EmailData) Email {
 	t.Helper()
 	r, err := New()
@@ -256,6 +264,15 @@ func TestSupportAlert(t *testing.T) {
 			wantSubject: "Customer asked to be contacted: order 1001, score 4/5 — reply by Sat 29 Nov 14:00",
 			want:        []string{"asked to be contacted about their order", "Why this case opened: asked to be contacted", "Comment: (no comment)"},
 			wantNot:     []string{"NPS:", "not happy"},
+		},
+		{
+			name: "a keyword case names its rule, not unhappiness", alert: NewSupportAlert(keywordCase("en"), testBrand, "en", caseURL),
+			wantSubject: "Comment says “rude”: order 1001, score 5/5 — reply by Sat 29 Nov 14:00",
+			want:        []string{"Why this case opened: the comment holds a keyword rule"},
+		},
+		{
+			name: "ru keyword", alert: NewSupportAlert(keywordCase("ru"), testBrand, "ru", caseURL),
+			wantSubject: "В комментарии «rude»: заказ 1001, оценка 5/5 — ответить до сб, 29 нояб., 14:00",
 		},
 		{
 			name: "en overdue, unclaimed", alert: NewSupportAlert(testCase("en"), testBrand, "en", caseURL).AsOverdue(due, 0),
