@@ -66,7 +66,7 @@ func dueSK(at time.Time, surveyID string) string { return stamp(at) + "#" + surv
 // writes the order marker and the survey, so concurrent posts of one order
 // create one survey.
 //
-// A scheduled survey also spends the customer's contact budget in the same
+// A scheduled (or pending) survey also spends the customer's contact budget in the same
 // transaction: when the customer unsubscribed, or was scheduled a survey
 // less than budget before this one's send time, the survey is saved as
 // suppressed or capped instead and never sent.
@@ -146,7 +146,7 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 		return nil, err
 	}
 	rec := surveyRecord{PK: "SURVEY#" + s.SurveyID, SK: "#SURVEY", Survey: s, ExpiresAt: expires}
-	if s.Status == closeloop.StatusScheduled {
+	if waitsToSend(s.Status) {
 		rec.DuePK, rec.DueSK = dueShard(s.SurveyID), dueSK(s.SendAt, s.SurveyID)
 	}
 	survey, err := marshal(rec)
@@ -175,7 +175,7 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 		}},
 		{Put: &types.Put{TableName: aws.String(db.table), Item: pointer}},
 	}
-	if s.Status != closeloop.StatusScheduled {
+	if !waitsToSend(s.Status) {
 		return items, nil
 	}
 	condition := "attribute_not_exists(suppressed_at)"
@@ -202,6 +202,13 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 		Key:                 erasedSuppressionKey(s.StoreID, s.Customer.Email),
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}}), nil
+}
+
+// waitsToSend reports whether a new survey in status st will be sent:
+// then it is due (a pending one at its max-wait time) and takes the
+// customer's contact budget.
+func waitsToSend(st closeloop.Status) bool {
+	return st == closeloop.StatusScheduled || st == closeloop.StatusPending
 }
 
 // OrderSurvey returns the survey of a store's order, ENOTFOUND when the
