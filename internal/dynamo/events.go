@@ -23,7 +23,7 @@ import (
 // contact budget's mark to its new send time; one that expires gives
 // the budget back.
 func (db *DB) ApplyEvent(ctx context.Context, was, now closeloop.Survey) (stored closeloop.Survey, applied bool, err error) {
-	if !was.Status.CanMove(now.Status) {
+	if now.Status != was.Status && !was.Status.CanMove(now.Status) {
 		return closeloop.Survey{}, false, errors.New("apply event: " + string(was.Status) + " cannot move to " + string(now.Status))
 	}
 	values := map[string]types.AttributeValue{":was": str(string(was.Status))}
