@@ -116,12 +116,15 @@ func (s Settings) validateTiming(p Problems) {
 	default:
 		p.Add("on_no_event", "must be send or expire")
 	}
-	if _, ok := clockMinutes(s.SendWindow.From); !ok {
+	from, okFrom := clockMinutes(s.SendWindow.From)
+	_, okTo := clockMinutes(s.SendWindow.To)
+	if !okFrom || from == 24*60 {
 		p.Add("send_window.from", "must be a time of day such as 09:00")
 	}
-	if _, ok := clockMinutes(s.SendWindow.To); !ok {
+	if !okTo {
 		p.Add("send_window.to", "must be a time of day such as 20:00, or 24:00 for midnight")
-	} else if !s.SendWindow.valid() {
+	}
+	if okFrom && okTo && !s.SendWindow.valid() {
 		p.Add("send_window", "must end after it starts, on the same day (00:00 to 24:00 is any hour)")
 	}
 }
