@@ -254,3 +254,36 @@ func (o *Order) validateEvents(now time.Time, p Problems) {
 		}
 	}
 }
+
+// EarlyEvents are an order's events that came before the order itself (a
+// shop's fulfilment webhook before its order webhook), kept until it is
+// posted. Creating a survey that lacks them fails with them as the error,
+// and the survey is made again with them (survey.Service.Ingest).
+type EarlyEvents struct {
+	FulfilledAt *time.Time
+	DeliveredAt *time.Time
+}
+
+func (e *EarlyEvents) Error() string { return "the order's events came before it" }
+
+// Apply gives the order the early events it lacks; one dated before the
+// purchase counts as at the purchase (the order's own times stand).
+func (e *EarlyEvents) Apply(o Order) Order {
+	for _, f := range []struct{ early, own **time.Time }{{&e.FulfilledAt, &o.FulfilledAt}, {&e.DeliveredAt, &o.DeliveredAt}} {
+		if *f.early == nil || *f.own != nil {
+			continue
+		}
+		at := **f.early
+		if at.Before(o.PurchasedAt) {
+			at = o.PurchasedAt
+		}
+		*f.own = &at
+	}
+	return o
+}
+
+// WaitsForEvent reports whether a survey's timing waits for its order's
+// fulfilment or delivery (settings survey_after).
+func WaitsForEvent(after string) bool {
+	return after == SurveyAfterFulfillment || after == SurveyAfterDelivery
+}

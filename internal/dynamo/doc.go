@@ -7,6 +7,7 @@
 //	STORE#{store}                      APIKEY#{key}           an API key, for listing (no secret)
 //	APIKEY#{sha256(secret)}            #APIKEY                an API key, for authenticating
 //	STORE#{store}#ORDER#{order}        #ORDER                 one per order: the survey it got
+//	STORE#{store}#ORDER#{order}        #EARLY                 the order's events that came before it (events.go; TTL 30 days)
 //	SURVEY#{survey}                    #SURVEY                a survey, its response and link-token hashes
 //	STORE#{store}#CUSTOMER#{email}     #PROFILE               balance, contact budget, suppression
 //	STORE#{store}#CUSTOMER#{email}     LEDGER#{at}#{survey}   points ledger: an answer's award

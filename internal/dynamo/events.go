@@ -110,3 +110,87 @@ func (db *DB) moveBudget(ctx context.Context, s closeloop.Survey, sendAt time.Ti
 	}
 	return nil
 }
+
+// earlyRecord keeps the events of an order not posted yet, under the
+// order's partition (STORE#{store}#ORDER#{order} / #EARLY), until its
+// ingest finds them; the table's TTL deletes it after earlyTTL.
+type earlyRecord struct {
+	PK          string     `json:"pk"`
+	SK          string     `json:"sk"`
+	StoreID     string     `json:"store_id"`
+	OrderID     string     `json:"order_id"`
+	FulfilledAt *time.Time `json:"fulfilled_at,omitempty"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	ExpiresAt   int64      `json:"expires_at"`
+}
+
+// earlyTTL is how long an order's early events wait for the order.
+const earlyTTL = 30 * 24 * time.Hour
+
+func earlyKey(storeID, orderID string) map[string]types.AttributeValue {
+	return key(orderPK(storeID, orderID), "#EARLY")
+}
+
+// KeepEarlyEvent keeps an event of an order not posted yet, for its
+// ingest: each type once, the first time standing, as on a survey.
+func (db *DB) KeepEarlyEvent(ctx context.Context, storeID, orderID string, e closeloop.OrderEvent, at time.Time) error {
+	if !validKeyPart(orderID) {
+		return closeloop.Errorf(closeloop.ENOTFOUND, "no such order")
+	}
+	field := "fulfilled_at"
+	if e.Type == closeloop.OrderDelivered {
+		field = "delivered_at"
+	}
+	_, err := db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(db.table),
+		Key:              earlyKey(storeID, orderID),
+		UpdateExpression: aws.String("SET store_id = :store, order_id = :order, " + field + " = if_not_exists(" + field + ", :at), expires_at = :expires"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":store":   str(storeID),
+			":order":   str(orderID),
+			":at":      str(stamp(e.At.UTC())),
+			":expires": num(int(at.Add(earlyTTL).Unix())),
+		},
+	})
+	if err != nil {
+		return unavailable("keep early order event", err)
+	}
+	return nil
+}
+
+// withEarlyCheck adds to a new survey's writes, when its timing waits for
+// its order's events, the check that no event came before the order that
+// the survey lacks: one it holds (the order's own, or the early one the
+// caller applied) passes. It fails with the early item (EarlyEvents).
+func (db *DB) withEarlyCheck(items []types.TransactWriteItem, s closeloop.Survey) []types.TransactWriteItem {
+	if !closeloop.WaitsForEvent(s.SurveyAfter) {
+		return items
+	}
+	conditions := []string{}
+	if s.FulfilledAt == nil {
+		conditions = append(conditions, "attribute_not_exists(fulfilled_at)")
+	}
+	if s.DeliveredAt == nil {
+		conditions = append(conditions, "attribute_not_exists(delivered_at)")
+	}
+	if len(conditions) == 0 {
+		return items
+	}
+	return append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+		TableName: aws.String(db.table),
+		Key:       earlyKey(s.StoreID, s.OrderID),
+		// An item past its TTL, not yet deleted, is still applied: the
+		// events are true, only late.
+		ConditionExpression:                 aws.String(strings.Join(conditions, " AND ")),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}})
+}
+
+// isEarlyCheck reports whether a transaction's write is withEarlyCheck's.
+func isEarlyCheck(item types.TransactWriteItem) bool {
+	if item.ConditionCheck == nil {
+		return false
+	}
+	sk, ok := item.ConditionCheck.Key[attrSK].(*types.AttributeValueMemberS)
+	return ok && sk.Value == "#EARLY"
+}

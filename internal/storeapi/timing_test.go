@@ -326,3 +326,31 @@ func TestFulfilledAtGivenAtIngest(t *testing.T) {
 		t.Fatalf("a refused order was saved: %d %s", r.Status, r.Body)
 	}
 }
+
+func TestEventBeforeTheOrder(t *testing.T) {
+	f := apptest.New(t, afterDelivery)
+	email := apptest.Email("early")
+	delivered := f.Clock.Now().Add(-time.Hour).Truncate(time.Second)
+	// The shop's delivery webhook came first.
+	if r := f.API(t, "POST", "/v1/orders/x-1/events", eventBody("delivered", delivered)); r.Status != http.StatusNotFound {
+		t.Fatalf("event before the order: %d %s, want 404", r.Status, r.Body)
+	}
+	f.Counter.Reset()
+	r := f.API(t, "POST", "/v1/orders", orderAt("x-1", email, delivered.Add(-48*time.Hour)))
+	t.Logf("DynamoDB requests for an order whose delivery came first: %d %v", f.Counter.Total(), f.Counter.Counts())
+	if got := decode[surveysBody](t, r.Body).Surveys[0]; r.Status != http.StatusAccepted || got.Status != "scheduled" || got.SendAt != delivered.Add(48*time.Hour).UTC().Format(time.RFC3339) {
+		t.Fatalf("order after its delivery: %d %s, want scheduled 48 h after the delivery", r.Status, r.Body)
+	}
+	if s := getSurvey(t, f, "x-1"); s.DeliveredAt == nil || !s.DeliveredAt.Equal(delivered) {
+		t.Fatalf("delivered_at %v, want %s", s.DeliveredAt, delivered)
+	}
+	// An order of a store timed by delivery without early events: one
+	// transaction, as before.
+	f.Counter.Reset()
+	if got := statusOf(t, f.API(t, "POST", "/v1/orders", orderAt("x-2", apptest.Email("early2"), f.Clock.Now()))); got != "pending" {
+		t.Fatalf("order without events: %s, want pending", got)
+	}
+	if counts := f.Counter.Counts(); counts["TransactWriteItems"] != 1 {
+		t.Fatalf("requests %v, want one transaction", counts)
+	}
+}

@@ -16,15 +16,26 @@ import (
 // cancelled…) is recorded without changing its status.
 //
 // An event for an order not ingested yet (a platform's fulfilment webhook
-// before its order webhook) is ENOTFOUND and writes nothing: the caller
-// answers so that the platform retries it, or the order, when it comes,
-// carries fulfilled_at/delivered_at.
+// before its order webhook) is kept for 30 days on a small item of the
+// order (dynamo.KeepEarlyEvent) and returns ENOTFOUND: when the order is
+// posted, Ingest times its survey from it.
 func (s *Service) RecordEvent(ctx context.Context, store closeloop.Store, orderID string, e closeloop.OrderEvent) (closeloop.Survey, error) {
 	now := s.now().UTC()
 	if err := e.Validate(now).Err("the event is not valid"); err != nil {
 		return closeloop.Survey{}, err
 	}
 	sv, err := s.surveys.OrderSurvey(ctx, store.StoreID, orderID)
+	if closeloop.ErrorCode(err) == closeloop.ENOTFOUND {
+		if err := s.surveys.KeepEarlyEvent(ctx, store.StoreID, orderID, e, now); err != nil {
+			return closeloop.Survey{}, err
+		}
+		// The order may have been posted meanwhile, its ingest too early
+		// to see the event kept: then it is applied as to any survey.
+		sv, err = s.surveys.OrderSurvey(ctx, store.StoreID, orderID)
+		if closeloop.ErrorCode(err) == closeloop.ENOTFOUND {
+			return closeloop.Survey{}, closeloop.Errorf(closeloop.ENOTFOUND, "no such order yet: the event is kept, and times the order's survey when the order is posted")
+		}
+	}
 	if err != nil {
 		return closeloop.Survey{}, err
 	}

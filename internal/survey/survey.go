@@ -5,6 +5,7 @@ package survey
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -21,6 +22,7 @@ type Surveys interface {
 	// For order events (events.go).
 	OrderSurvey(ctx context.Context, storeID, orderID string) (closeloop.Survey, error)
 	ApplyEvent(ctx context.Context, was, now closeloop.Survey) (stored closeloop.Survey, applied bool, err error)
+	KeepEarlyEvent(ctx context.Context, storeID, orderID string, e closeloop.OrderEvent, at time.Time) error
 }
 
 // Customers keeps what the product knows of a store's customers.
@@ -59,6 +61,13 @@ func (s *Service) Ingest(ctx context.Context, store closeloop.Store, orders []cl
 	for _, order := range orders {
 		budget := time.Duration(store.Settings.ContactBudgetDays) * 24 * time.Hour
 		stored, created, err := s.surveys.CreateSurvey(ctx, newSurvey(store, order, now), budget)
+		var early *closeloop.EarlyEvents
+		for try := 0; errors.As(err, &early) && try < 3; try++ {
+			// Its fulfilment or delivery came first (RecordEvent): the
+			// survey is timed from them.
+			order = early.Apply(order)
+			stored, created, err = s.surveys.CreateSurvey(ctx, newSurvey(store, order, now), budget)
+		}
 		if err != nil {
 			return nil, err
 		}
