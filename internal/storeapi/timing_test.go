@@ -354,3 +354,20 @@ func TestEventBeforeTheOrder(t *testing.T) {
 		t.Fatalf("requests %v, want one transaction", counts)
 	}
 }
+
+func TestEraseCancelsAPendingSurvey(t *testing.T) {
+	f := apptest.New(t, afterDelivery)
+	email := apptest.Email("erasepending")
+	statusOf(t, f.API(t, "POST", "/v1/orders", orderAt("ep-1", email, f.Clock.Now())))
+	if r := f.API(t, "DELETE", customerPath(email, ""), ""); r.Status != http.StatusOK {
+		t.Fatalf("erase: %d %s", r.Status, r.Body)
+	}
+	if s := getSurvey(t, f, "ep-1"); s.Status != "cancelled" {
+		t.Fatalf("pending survey of an erased customer: %s, want cancelled", s.Status)
+	}
+	f.Clock.Advance(22 * 24 * time.Hour)
+	f.Dispatch(t)
+	if n := len(f.Inbox.To(t, email)); n != 0 {
+		t.Fatalf("%d emails to an erased customer, want 0", n)
+	}
+}
