@@ -189,6 +189,8 @@ func seedStore(ctx context.Context, product *local.Product, path, slackURL strin
 	// The recovery check goes out at the next tick after a resolution,
 	// so the demo shows it within a minute.
 	settings.RecheckAfterHours = 0
+	// The demo sends at any hour: a survey posted at night shows at once.
+	settings.SendWindow = closeloop.AnyHour()
 	settings.ReplyTo = "support@demo-coffee.example"
 	settings.SupportEmails = []string{"support@demo-coffee.example"}
 	settings.OwnerEmails = []string{"owner@demo-coffee.example"}

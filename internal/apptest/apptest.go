@@ -77,7 +77,7 @@ type Fixture struct {
 type Option func(*closeloop.Settings)
 
 // New builds a fixture with a fresh table and store. Settings start from
-// the defaults with no survey delay.
+// the defaults with no survey delay, sending at any hour.
 func New(t testing.TB, opts ...Option) *Fixture {
 	t.Helper()
 	counter := &testenv.RequestCounter{}
@@ -108,6 +108,9 @@ func New(t testing.TB, opts ...Option) *Fixture {
 	}
 	settings := closeloop.DefaultSettings()
 	settings.SurveyDelayHours = 0
+	// The fixture's clock starts at the real time: tests of the send
+	// window set one of their own.
+	settings.SendWindow = closeloop.AnyHour()
 	settings.Branding.Name = "Test Shop"
 	settings.ReplyTo = "support@shop.test"
 	for _, opt := range opts {

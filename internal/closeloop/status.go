@@ -6,11 +6,15 @@ import "slices"
 // status moving to itself is a new lease or due time in the same state
 // (a re-claim after a crashed sender, a reminder, a retry, a survey held
 // while its store's sending is paused). A scheduled survey fails without
-// a claim when it closed before it could be sent (gave_up). Adapters
+// a claim when it closed before it could be sent (gave_up). A pending
+// survey becomes scheduled when its order's event comes, or expired when
+// that is too old; at its max-wait time dispatch claims it (on_no_event
+// send) or expires it (expire). Adapters
 // build their write conditions from this table, so a change of the rules
 // is made here once.
 var surveyMoves = map[Status][]Status{
 	StatusScheduled:  {StatusScheduled, StatusSending, StatusFailed, StatusSuppressed, StatusCancelled},
+	StatusPending:    {StatusPending, StatusScheduled, StatusSending, StatusExpired, StatusFailed, StatusSuppressed, StatusCancelled},
 	StatusSending:    {StatusSending, StatusSent, StatusFailed, StatusSuppressed, StatusAnswered, StatusCancelled},
 	StatusSent:       {StatusSent, StatusAnswered, StatusExpired, StatusCancelled},
 	StatusCapped:     {StatusCancelled},
@@ -21,6 +25,7 @@ var surveyMoves = map[Status][]Status{
 var SurveyStatuses = []Status{
 	StatusScheduled, StatusSending, StatusSent, StatusAnswered, StatusExpired,
 	StatusCapped, StatusSuppressed, StatusCancelled, StatusFailed,
+	StatusPending,
 }
 
 // CanMove reports whether a survey may change from status s to status to.

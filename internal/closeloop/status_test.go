@@ -16,6 +16,9 @@ func TestSurveyMoves(t *testing.T) {
 		{StatusSending, StatusSuppressed}: true, {StatusSending, StatusAnswered}: true, {StatusSending, StatusCancelled}: true,
 		{StatusSent, StatusSent}: true, {StatusSent, StatusAnswered}: true, {StatusSent, StatusExpired}: true, {StatusSent, StatusCancelled}: true,
 		{StatusCapped, StatusCancelled}: true, {StatusSuppressed, StatusCancelled}: true,
+		{StatusPending, StatusPending}: true, {StatusPending, StatusScheduled}: true, {StatusPending, StatusSending}: true,
+		{StatusPending, StatusExpired}: true, {StatusPending, StatusFailed}: true, {StatusPending, StatusSuppressed}: true,
+		{StatusPending, StatusCancelled}: true,
 	}
 	for _, from := range SurveyStatuses {
 		for _, to := range SurveyStatuses {

@@ -80,6 +80,15 @@ type Settings struct {
 	AlertOn           string              `json:"alert_on"`
 	AlertMaxScore     int                 `json:"alert_max_score"`
 	AlertMode         string              `json:"alert_mode"`
+	// When to ask (timing.go): the survey's delay counts from the
+	// purchase, fulfilment or delivery (SurveyAfter); a survey still
+	// waiting for its event MaxWaitDays after the purchase is sent or
+	// expired (OnNoEvent); surveys go out only inside SendWindow,
+	// store-local.
+	SurveyAfter string     `json:"survey_after"`
+	MaxWaitDays int        `json:"max_wait_days"`
+	OnNoEvent   string     `json:"on_no_event"`
+	SendWindow  SendWindow `json:"send_window"`
 }
 
 // Branding is how the store looks and introduces itself in emails and pages.
@@ -121,6 +130,10 @@ func DefaultSettings() Settings {
 		AlertOn:            AlertOnAll,
 		AlertMaxScore:      5,
 		AlertMode:          AlertEach,
+		SurveyAfter:        SurveyAfterPurchase,
+		MaxWaitDays:        DefaultMaxWaitDays,
+		OnNoEvent:          OnNoEventSend,
+		SendWindow:         DefaultSendWindow(),
 	}
 }
 
@@ -241,6 +254,7 @@ func (s Settings) Validate() error {
 		}
 	}
 	s.validateLoop(p)
+	s.validateTiming(p)
 	if !validDigestWeekday(s.DigestWeekday) {
 		p.Add("digest_weekday", "must be a day of the week in lower case, monday to sunday")
 	}

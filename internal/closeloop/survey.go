@@ -12,6 +12,7 @@ type Status string
 // Survey statuses (API.md).
 const (
 	StatusScheduled  Status = "scheduled"  // waiting for its send time
+	StatusPending    Status = "pending"    // waiting for the order's fulfilment or delivery (settings survey_after)
 	StatusSending    Status = "sending"    // claimed by a dispatcher under a lease
 	StatusSent       Status = "sent"       // emailed, waiting for an answer
 	StatusAnswered   Status = "answered"   // answered once, points awarded
@@ -123,6 +124,7 @@ func (o *Order) Validate(now time.Time) Problems {
 	} else if o.PurchasedAt.After(now.Add(time.Hour)) {
 		p.Add("purchased_at", "must not be in the future")
 	}
+	o.validateEvents(now, p)
 	return p
 }
 
@@ -157,6 +159,16 @@ type Survey struct {
 	// ledger entry, case) expire without a read of the store; 0 for a
 	// survey from before, which keeps the default.
 	RetentionMonths int `json:"retention_months,omitempty"`
+	// When to ask (timing.go), copied when the survey is created so that
+	// dispatch reads no store for it: what the survey waits for, what it
+	// does when that never comes, and the store-local hours it may be
+	// sent in (nil on surveys from before: any hour). FulfilledAt and
+	// DeliveredAt are the order's events as recorded.
+	SurveyAfter string      `json:"survey_after,omitempty"`
+	OnNoEvent   string      `json:"on_no_event,omitempty"`
+	SendWindow  *SendWindow `json:"send_window,omitempty"`
+	FulfilledAt *time.Time  `json:"fulfilled_at,omitempty"`
+	DeliveredAt *time.Time  `json:"delivered_at,omitempty"`
 }
 
 // Closed reports whether the survey's link no longer opens a page of its own.

@@ -140,6 +140,9 @@ type Report struct {
 	// AccountRefused is the problem for which the mail provider refused
 	// the whole account, which stopped the run; "" when it did not.
 	AccountRefused closeloop.SendProblem `json:"account_refused,omitempty"`
+	// Windowed counts surveys (and reminders) due outside their store's
+	// send window: due again at its next opening.
+	Windowed int `json:"windowed"`
 }
 
 // Run sends every survey due now, each store's at most at its maximum send
@@ -264,6 +267,10 @@ func (r *run) plan(ctx context.Context, due []closeloop.DueSurvey) {
 		switch {
 		case sent && !now.Before(s.ClosesAt):
 			err = r.expire(ctx, item)
+		case s.Status == closeloop.StatusPending && s.OnNoEvent == closeloop.OnNoEventExpire:
+			// Its max-wait time came without the order's fulfilment or
+			// delivery, and the store asks only after it.
+			err = r.expire(ctx, item)
 		case !now.Before(s.ClosesAt):
 			// Never sent and closed: a late email would only show the
 			// closed page.
@@ -275,6 +282,8 @@ func (r *run) plan(ctx context.Context, due []closeloop.DueSurvey) {
 			// The same for a reminder: drop it, the survey stays open.
 			_, err = r.surveys.Hold(ctx, item, s.ClosesAt)
 			r.rep.Skipped++
+		case s.NextSend(now).After(now):
+			err = r.toWindow(ctx, item, s.NextSend(now))
 		default:
 			st := r.storeOf(ctx, s.StoreID)
 			switch {
@@ -365,6 +374,18 @@ func (r *run) giveUp(ctx context.Context, due closeloop.DueSurvey) error {
 	case status == closeloop.StatusSuppressed:
 		r.rep.Suppressed++
 	case err == nil:
+		r.rep.Skipped++
+	}
+	return err
+}
+
+// toWindow leaves a survey due outside its store's send window due at the
+// window's next opening: off the head of its shard until then.
+func (r *run) toWindow(ctx context.Context, due closeloop.DueSurvey, opens time.Time) error {
+	held, err := r.surveys.Hold(ctx, due, opens)
+	if held {
+		r.rep.Windowed++
+	} else if err == nil {
 		r.rep.Skipped++
 	}
 	return err

@@ -7,6 +7,7 @@
 //	STORE#{store}                      APIKEY#{key}           an API key, for listing (no secret)
 //	APIKEY#{sha256(secret)}            #APIKEY                an API key, for authenticating
 //	STORE#{store}#ORDER#{order}        #ORDER                 one per order: the survey it got
+//	STORE#{store}#ORDER#{order}        #EARLY                 the order's events that came before it (events.go; TTL 30 days)
 //	SURVEY#{survey}                    #SURVEY                a survey, its response and link-token hashes
 //	STORE#{store}#CUSTOMER#{email}     #PROFILE               balance, contact budget, suppression
 //	STORE#{store}#CUSTOMER#{email}     LEDGER#{at}#{survey}   points ledger: an answer's award
@@ -33,7 +34,10 @@
 // function at a time: due_pk is one of a few shards, due_sk is the time,
 // then the ID. Surveys are under DUE#{n}: a scheduled survey is due at its
 // send time, a claimed one at the end of its lease, so a crashed sender's
-// survey comes back. Unresolved cases are under SLA#{n}, due at their due
+// survey comes back. A pending one (waiting for its order's fulfilment or
+// delivery) is due at its max-wait time, and one due outside its store's
+// send window is moved to the window's next opening. An order event is
+// recorded on its survey (fulfilled_at, delivered_at: events.go). Unresolved cases are under SLA#{n}, due at their due
 // time and then one SLA period after each re-alert. A store's unsent
 // hourly alert of new cases is under ALERT#{n}, due at the end of its hour.
 // Resolved cases awaiting their recovery check are under RECHECK#{n}, due

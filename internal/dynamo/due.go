@@ -271,11 +271,18 @@ func (db *DB) Hold(ctx context.Context, due closeloop.DueSurvey, until time.Time
 		map[string]types.AttributeValue{":until": str(dueSK(until, due.Survey.SurveyID))})
 }
 
-// Expire closes a sent survey whose answer window has ended unanswered.
+// Expire closes a sent survey whose answer window has ended unanswered,
+// or a pending one whose order event never came (on_no_event expire): a
+// survey never sent gives back the contact budget it took, as a cancelled
+// one does.
 func (db *DB) Expire(ctx context.Context, due closeloop.DueSurvey) (bool, error) {
-	return db.settle(ctx, due.Survey.SurveyID, closeloop.StatusSent, closeloop.StatusExpired, due.Mark,
+	held, err := db.settle(ctx, due.Survey.SurveyID, due.Survey.Status, closeloop.StatusExpired, due.Mark,
 		"SET #status = :expired REMOVE due_pk, due_sk",
 		map[string]types.AttributeValue{":expired": str(string(closeloop.StatusExpired))})
+	if held && err == nil && due.Survey.SentAt == nil {
+		err = db.returnBudget(ctx, due.Survey)
+	}
+	return held, err
 }
 
 // settle moves a survey from status was to status to by update, only while

@@ -506,7 +506,7 @@ func (e *eraser) survey(ctx context.Context, cs customerSurvey) error {
 
 // cancellable are the statuses from which a survey could still be emailed
 // (sent, reminded): erasing cancels it.
-var cancellable = []closeloop.Status{closeloop.StatusScheduled, closeloop.StatusSending, closeloop.StatusSent}
+var cancellable = []closeloop.Status{closeloop.StatusScheduled, closeloop.StatusSending, closeloop.StatusSent, closeloop.StatusPending}
 
 // anonymiseSurvey writes the survey anonymised, on condition its status is
 // still the one read; done is false when it changed.

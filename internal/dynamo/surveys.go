@@ -66,7 +66,7 @@ func dueSK(at time.Time, surveyID string) string { return stamp(at) + "#" + surv
 // writes the order marker and the survey, so concurrent posts of one order
 // create one survey.
 //
-// A scheduled survey also spends the customer's contact budget in the same
+// A scheduled (or pending) survey also spends the customer's contact budget in the same
 // transaction: when the customer unsubscribed, or was scheduled a survey
 // less than budget before this one's send time, the survey is saved as
 // suppressed or capped instead and never sent.
@@ -91,7 +91,15 @@ func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey, budget time.
 			}
 			stored, err = db.Survey(ctx, existing.SurveyID)
 			return stored, false, err
-		case len(reasons) == 5 && (aws.ToString(reasons[3].Code) == "ConditionalCheckFailed" || aws.ToString(reasons[4].Code) == "ConditionalCheckFailed"):
+		case isEarlyCheck(items[len(items)-1]) && len(reasons) == len(items) && aws.ToString(reasons[len(reasons)-1].Code) == "ConditionalCheckFailed":
+			// The order's events came before it (events.go): the caller
+			// makes the survey again with them.
+			var early earlyRecord
+			if err := unmarshal(reasons[len(reasons)-1].Item, &early); err != nil {
+				return closeloop.Survey{}, false, err
+			}
+			return closeloop.Survey{}, false, &closeloop.EarlyEvents{FulfilledAt: early.FulfilledAt, DeliveredAt: early.DeliveredAt}
+		case len(reasons) >= 5 && (aws.ToString(reasons[3].Code) == "ConditionalCheckFailed" || aws.ToString(reasons[4].Code) == "ConditionalCheckFailed"):
 			// [3] is the profile's budget and suppression, [4] the erased
 			// address's entry (createItems' order). The profile's item
 			// comes back only when its own condition failed.
@@ -135,7 +143,9 @@ type profileRecord struct {
 // createItems are the writes of CreateSurvey: the order marker, the
 // survey, its pointer under the customer and, for a scheduled survey, the
 // contact budget on the customer item and the check that the address was
-// not erased, in that order: a cancelled transaction's reasons come so.
+// not erased, and last, for a survey timed by its order's events, the
+// check that none came before the order (earlyCheck), in that order: a
+// cancelled transaction's reasons come so.
 func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.TransactWriteItem, error) {
 	expires := expiry(s.CreatedAt, s.RetentionMonths)
 	order, err := marshal(orderRecord{
@@ -146,7 +156,7 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 		return nil, err
 	}
 	rec := surveyRecord{PK: "SURVEY#" + s.SurveyID, SK: "#SURVEY", Survey: s, ExpiresAt: expires}
-	if s.Status == closeloop.StatusScheduled {
+	if waitsToSend(s.Status) {
 		rec.DuePK, rec.DueSK = dueShard(s.SurveyID), dueSK(s.SendAt, s.SurveyID)
 	}
 	survey, err := marshal(rec)
@@ -175,8 +185,8 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 		}},
 		{Put: &types.Put{TableName: aws.String(db.table), Item: pointer}},
 	}
-	if s.Status != closeloop.StatusScheduled {
-		return items, nil
+	if !waitsToSend(s.Status) {
+		return db.withEarlyCheck(items, s), nil
 	}
 	condition := "attribute_not_exists(suppressed_at)"
 	values := map[string]types.AttributeValue{
@@ -188,7 +198,7 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 		condition += " AND (attribute_not_exists(last_survey_at) OR last_survey_at <= :cutoff)"
 		values[":cutoff"] = str(stamp(s.SendAt.Add(-budget)))
 	}
-	return append(items, types.TransactWriteItem{Update: &types.Update{
+	items = append(items, types.TransactWriteItem{Update: &types.Update{
 		TableName:                           aws.String(db.table),
 		Key:                                 key(customerPK(s.StoreID, s.Customer.Email), "#PROFILE"),
 		UpdateExpression:                    aws.String("SET store_id = :store, email = :email, last_survey_at = :send"),
@@ -201,7 +211,15 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 		TableName:           aws.String(db.table),
 		Key:                 erasedSuppressionKey(s.StoreID, s.Customer.Email),
 		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}}), nil
+	}})
+	return db.withEarlyCheck(items, s), nil
+}
+
+// waitsToSend reports whether a new survey in status st will be sent:
+// then it is due (a pending one at its max-wait time) and takes the
+// customer's contact budget.
+func waitsToSend(st closeloop.Status) bool {
+	return st == closeloop.StatusScheduled || st == closeloop.StatusPending
 }
 
 // OrderSurvey returns the survey of a store's order, ENOTFOUND when the

@@ -171,6 +171,7 @@ func TestRolesOnEveryRoute(t *testing.T) {
 		{"POST /v1/orders", "/v1/orders", `{}`, []string{"owner", "ingest"}},
 		{"GET /v1/orders/{order_id}", "/v1/orders/no-such-order", ``, []string{"owner", "ingest"}},
 		{"POST /v1/orders/{order_id}/cancel", "/v1/orders/no-such-order/cancel", ``, []string{"owner", "ingest"}},
+		{"POST /v1/orders/{order_id}/events", "/v1/orders/no-such-order/events", `{"type":"delivered","at":"2026-11-20T10:00:00Z"}`, []string{"owner", "ingest"}},
 		{"GET /v1/surveys/{survey_id}", "/v1/surveys/s_none", ``, []string{"owner", "support"}},
 		{"GET /v1/customers/{email}/points", customer + "/points", ``, []string{"owner", "support", "points"}},
 		{"POST /v1/customers/{email}/points/adjustments", customer + "/points/adjustments", `{}`, []string{"owner", "points"}},

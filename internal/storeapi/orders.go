@@ -17,6 +17,9 @@ type orderInput struct {
 	Customer    closeloop.Customer `json:"customer"`
 	Items       []closeloop.Item   `json:"items"`
 	PurchasedAt string             `json:"purchased_at"`
+	// Optional, as purchased_at (events.go).
+	FulfilledAt string `json:"fulfilled_at"`
+	DeliveredAt string `json:"delivered_at"`
 }
 
 // ordersBody is one order, or a batch under "orders". The single order's
@@ -28,6 +31,9 @@ type ordersBody struct {
 	Items       []closeloop.Item   `json:"items"`
 	PurchasedAt string             `json:"purchased_at"`
 	Orders      []orderInput       `json:"orders"`
+	// Optional, as purchased_at (events.go).
+	FulfilledAt string `json:"fulfilled_at"`
+	DeliveredAt string `json:"delivered_at"`
 }
 
 type surveyRef struct {
@@ -45,10 +51,12 @@ func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.K
 	if err := web.Decode(w, r, &body, web.MaxJSONBody); err != nil {
 		return err
 	}
-	single := orderInput{OrderID: body.OrderID, Customer: body.Customer, Items: body.Items, PurchasedAt: body.PurchasedAt}
+	single := orderInput{OrderID: body.OrderID, Customer: body.Customer, Items: body.Items, PurchasedAt: body.PurchasedAt,
+		FulfilledAt: body.FulfilledAt, DeliveredAt: body.DeliveredAt}
 	inputs, batch := []orderInput{single}, false
 	if body.Orders != nil {
-		if single.OrderID != "" || single.Customer != (closeloop.Customer{}) || single.Items != nil || single.PurchasedAt != "" {
+		if single.OrderID != "" || single.Customer != (closeloop.Customer{}) || single.Items != nil || single.PurchasedAt != "" ||
+			single.FulfilledAt != "" || single.DeliveredAt != "" {
 			return closeloop.Errorf(closeloop.EINVALID, "post one order, or a batch under \"orders\", not both")
 		}
 		inputs, batch = body.Orders, true
@@ -63,6 +71,12 @@ func (a *API) postOrders(w http.ResponseWriter, r *http.Request, key closeloop.K
 	problems := closeloop.Problems{}
 	for i, in := range inputs {
 		orders[i] = closeloop.Order{OrderID: in.OrderID, Customer: in.Customer, Items: in.Items}
+		prefix := ""
+		if batch {
+			prefix = "orders[" + strconv.Itoa(i) + "]."
+		}
+		orders[i].FulfilledAt = optionalTime(in.FulfilledAt, prefix+"fulfilled_at", problems)
+		orders[i].DeliveredAt = optionalTime(in.DeliveredAt, prefix+"delivered_at", problems)
 		if in.PurchasedAt == "" {
 			continue // Validate reports it as required.
 		}

@@ -13,6 +13,7 @@ func (a *API) Routes() http.Handler {
 	mux.Handle("POST /v1/orders", a.auth(closeloop.RoleIngest, a.postOrders))
 	mux.Handle("GET /v1/orders/{order_id}", a.auth(closeloop.RoleIngest, a.getOrder))
 	mux.Handle("POST /v1/orders/{order_id}/cancel", a.auth(closeloop.RoleIngest, a.cancelOrder))
+	mux.Handle("POST /v1/orders/{order_id}/events", a.auth(closeloop.RoleIngest, a.postOrderEvent))
 	mux.Handle("GET /v1/surveys/{survey_id}", a.auth(closeloop.RoleSupport, a.getSurvey))
 	mux.Handle("GET /v1/customers/{email}/points", a.authAny([]closeloop.Role{closeloop.RoleSupport, closeloop.RolePoints}, a.getPoints))
 	mux.Handle("POST /v1/customers/{email}/points/adjustments", a.auth(closeloop.RolePoints, a.postAdjustment))

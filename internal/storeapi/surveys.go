@@ -24,6 +24,9 @@ type surveyView struct {
 	Offer         closeloop.PointsOffer `json:"points_offer"`
 	Response      *closeloop.Response   `json:"response"`
 	FailureReason string                `json:"failure_reason,omitempty"`
+	// The order's events as recorded (settings survey_after).
+	FulfilledAt *time.Time `json:"fulfilled_at,omitempty"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 }
 
 func newSurveyView(s closeloop.Survey) surveyView {
@@ -35,6 +38,7 @@ func newSurveyView(s closeloop.Survey) surveyView {
 		SurveyID: s.SurveyID, OrderID: s.OrderID, Status: s.Status, Customer: s.Customer, Items: items,
 		PurchasedAt: s.PurchasedAt, SendAt: s.SendAt, ClosesAt: s.ClosesAt, SentAt: s.SentAt, RemindedAt: s.RemindedAt,
 		AnsweredAt: s.AnsweredAt, Offer: s.Offer, Response: s.Response, FailureReason: s.FailureReason,
+		FulfilledAt: s.FulfilledAt, DeliveredAt: s.DeliveredAt,
 	}
 }
 

@@ -5,6 +5,7 @@ package survey
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -18,6 +19,10 @@ type Surveys interface {
 	SurveyTokens(ctx context.Context, surveyID string) (closeloop.Survey, closeloop.TokenHashes, error)
 	Answer(ctx context.Context, s closeloop.Survey, r closeloop.Response, c *closeloop.Case, at time.Time) (closeloop.Survey, bool, error)
 	CancelOrder(ctx context.Context, storeID, orderID string, at time.Time) (closeloop.Survey, error)
+	// For order events (events.go).
+	OrderSurvey(ctx context.Context, storeID, orderID string) (closeloop.Survey, error)
+	ApplyEvent(ctx context.Context, was, now closeloop.Survey) (stored closeloop.Survey, applied bool, err error)
+	KeepEarlyEvent(ctx context.Context, storeID, orderID string, e closeloop.OrderEvent, at time.Time) error
 }
 
 // Customers keeps what the product knows of a store's customers.
@@ -56,6 +61,13 @@ func (s *Service) Ingest(ctx context.Context, store closeloop.Store, orders []cl
 	for _, order := range orders {
 		budget := time.Duration(store.Settings.ContactBudgetDays) * 24 * time.Hour
 		stored, created, err := s.surveys.CreateSurvey(ctx, newSurvey(store, order, now), budget)
+		var early *closeloop.EarlyEvents
+		for try := 0; errors.As(err, &early) && try < 3; try++ {
+			// Its fulfilment or delivery came first (RecordEvent): the
+			// survey is timed from them.
+			order = early.Apply(order)
+			stored, created, err = s.surveys.CreateSurvey(ctx, newSurvey(store, order, now), budget)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -89,15 +101,39 @@ func ValidateOrders(orders []closeloop.Order, batch bool, now time.Time) closelo
 // expiry after that, with the points offer of today's settings. An order
 // older than the expiry is recorded as expired and never surveyed: asking
 // about a purchase weeks later gets poor answers and annoys customers.
+//
+// A store timing its surveys by the order's fulfilment or delivery
+// (survey_after) counts the delay and the expiry from that event when the
+// order carries it; else the survey waits as pending, due at purchase +
+// max_wait_days, when dispatch sends or expires it (on_no_event). A
+// survey is sent only inside the store's send window.
 func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) closeloop.Survey {
 	set := store.Settings
-	sendAt := order.PurchasedAt.UTC().Add(set.SurveyDelay())
-	if sendAt.Before(now) {
-		sendAt = now
+	window := set.SendWindow
+	status, sendAt, base := closeloop.StatusScheduled, order.PurchasedAt.UTC().Add(set.SurveyDelay()), order.PurchasedAt
+	if set.SurveyAfter == closeloop.SurveyAfterFulfillment || set.SurveyAfter == closeloop.SurveyAfterDelivery {
+		waitUntil := order.PurchasedAt.UTC().Add(set.MaxWait())
+		switch event := closeloop.EventTime(set.SurveyAfter, order.FulfilledAt, order.DeliveredAt); {
+		case event != nil:
+			sendAt, base = event.UTC().Add(set.SurveyDelay()), *event
+		case waitUntil.After(now):
+			status, sendAt, base = closeloop.StatusPending, waitUntil, waitUntil
+		case set.OnNoEvent == closeloop.OnNoEventExpire:
+			status, sendAt, base = closeloop.StatusExpired, waitUntil, waitUntil
+		default:
+			// Waited long enough already: asked at once, as dispatch
+			// would have at the max-wait time.
+			sendAt, base = waitUntil, waitUntil
+		}
+	}
+	if status != closeloop.StatusPending {
+		if sendAt.Before(now) {
+			sendAt = now
+		}
+		sendAt = window.Next(sendAt, set.Location())
 	}
 	sendAt = sendAt.Truncate(time.Second)
-	status := closeloop.StatusScheduled
-	if now.Sub(order.PurchasedAt) > set.SurveyExpiry() {
+	if now.Sub(base) > set.SurveyExpiry() {
 		status = closeloop.StatusExpired
 	}
 	return closeloop.Survey{
@@ -124,7 +160,21 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 		// Copied like the policy: what the answer writes expires with the
 		// store's retention without reading the store again.
 		RetentionMonths: set.Retention(),
+		// Copied like the policy: dispatch times the survey from it.
+		SurveyAfter: set.SurveyAfter,
+		OnNoEvent:   set.OnNoEvent,
+		SendWindow:  &window,
+		FulfilledAt: utcTime(order.FulfilledAt),
+		DeliveredAt: utcTime(order.DeliveredAt),
 	}
+}
+
+func utcTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Millisecond)
+	return &u
 }
 
 // Cancel cancels the survey of a cancelled or refunded order, unless it
@@ -132,14 +182,6 @@ func newSurvey(store closeloop.Store, order closeloop.Order, now time.Time) clos
 // then stands.
 func (s *Service) Cancel(ctx context.Context, storeID, orderID string) (closeloop.Survey, error) {
 	return s.surveys.CancelOrder(ctx, storeID, orderID, s.now())
-}
-
-// RecordEvent records an order's fulfilment or delivery on its survey
-// (idempotent: the same event again changes nothing) and returns the
-// survey as it then stands; ENOTFOUND when the store has no such order.
-// A survey waiting for the event (settings survey_after) becomes due.
-func (s *Service) RecordEvent(ctx context.Context, store closeloop.Store, orderID string, e closeloop.OrderEvent) (closeloop.Survey, error) {
-	return closeloop.Survey{}, closeloop.Errorf(closeloop.EUNAVAILABLE, "order events are not recorded yet")
 }
 
 // State is what a survey link shows.
