@@ -130,7 +130,10 @@ func TestShopifyDeliveryReachesTheSurveyNeedsTiming(t *testing.T) {
 	f, _ := connected(t)
 	shopify(t, f, f.StoreID, "orders/create", "t-1", shopifyOrder(t, f, fixtureOrder, apptest.Email("jon")))
 	f.Settle(t)
-	shopify(t, f, f.StoreID, "fulfillments/update", "t-2", fixture(t, "shopify-fulfillments-update.json"))
+	want := f.Clock.Now().Add(-10 * time.Minute).UTC()
+	shopify(t, f, f.StoreID, "fulfillments/update", "t-2", fixture(t, "shopify-fulfillments-update.json",
+		"2026-11-30T14:02:11-05:00", want.In(time.FixedZone("", -5*3600)).Format(time.RFC3339),
+		"2026-11-28T09:15:00-05:00", want.Add(-time.Hour).Format(time.RFC3339)))
 	f.Settle(t)
 	sv, ok := orderSurvey(t, f, fixtureOrder)
 	if !ok {
@@ -143,7 +146,6 @@ func TestShopifyDeliveryReachesTheSurveyNeedsTiming(t *testing.T) {
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatal(err)
 	}
-	want := time.Date(2026, 11, 30, 19, 2, 11, 0, time.UTC)
 	if got.DeliveredAt == nil || !got.DeliveredAt.Equal(want) {
 		t.Fatalf("survey delivered_at = %v, want %v: survey.Service.RecordEvent must record it (the timing branch implements it; until then this fails)", got.DeliveredAt, want)
 	}

@@ -28,10 +28,21 @@ var shopSecretFields = map[string]string{
 	"woocommerce_secret": closeloop.PlatformWooCommerce,
 }
 
-// takeShopSecrets removes the shop secrets from a PUT's fields and checks
-// them; the map holds the platforms named ("" disconnects).
+// takeShopSecrets removes the shop secrets (and the read-only
+// *_connected) from a PUT's fields and checks them; the map holds the
+// platforms named ("" disconnects).
 func takeShopSecrets(fields map[string]json.RawMessage) (map[string]string, closeloop.Problems) {
 	secrets, problems := map[string]string{}, closeloop.Problems{}
+	// What GET shows is read-only: a PUT of the GET body passes over it.
+	for _, name := range []string{"shopify_connected", "woocommerce_connected"} {
+		if raw, ok := fields[name]; ok {
+			delete(fields, name)
+			var b bool
+			if err := json.Unmarshal(raw, &b); err != nil {
+				problems.Add(name, "is read-only (true or false, as GET shows it)")
+			}
+		}
+	}
 	for name, platform := range shopSecretFields {
 		raw, ok := fields[name]
 		if !ok {
