@@ -150,6 +150,19 @@ func TestShopifyBadSignatureWritesNothing(t *testing.T) {
 			}
 		}
 	}
+	// A body over the limit is refused before anything is read.
+	f.Counter.Reset()
+	huge := []byte(`{"id":1,"note":"` + strings.Repeat("x", shophooks.MaxBody) + `"}`)
+	if res := shopify(t, f, f.StoreID, "orders/create", "w-huge", huge); res.Status != 400 {
+		t.Errorf("a body over %d bytes: %d, want 400", shophooks.MaxBody, res.Status)
+	}
+	if n := f.Counter.Total(); n != 0 {
+		t.Errorf("a body over the limit made %d DynamoDB requests, want 0", n)
+	}
+	// A topic the product does not act on is acknowledged and dropped.
+	if res := shopify(t, f, f.StoreID, "products/create", "w-product", []byte(`{"id":632910392,"title":"IPod Nano - 8GB"}`)); res.Status != 200 {
+		t.Errorf("an unhandled topic: %d, want 200", res.Status)
+	}
 	// The same delivery to a store that never set a secret.
 	other := apptest.New(t)
 	if res := shopify(t, other, other.StoreID, "orders/create", "w-unconnected", body); res.Status != 401 {
@@ -162,6 +175,9 @@ func TestShopifyBadSignatureWritesNothing(t *testing.T) {
 	}
 	if _, ok := orderSurvey(t, other, fixtureOrder); ok {
 		t.Error("a survey was created for a store without a shop secret")
+	}
+	if got := skips(t, f); len(got) != 0 {
+		t.Errorf("skips %v: something reached the worker", got)
 	}
 }
 
