@@ -242,6 +242,20 @@ func TestShopifyReplayedDeliveryAndRequests(t *testing.T) {
 	if got := f.Counter.Counts(); !equalCounts(got, map[string]int{"GetItem": 1}) {
 		t.Errorf("worker on a replay: %v, want the mark's GetItem alone", got)
 	}
+	// A cancel and a skipped order, for the record.
+	f.Counter.Reset()
+	shopify(t, f, f.StoreID, "orders/cancelled", "measure-cancel", shopifyOrder(t, f, "5001", apptest.Email("m")))
+	f.Counter.Reset()
+	f.Settle(t)
+	cancelled := f.Counter.Counts()
+	if sv, _ := orderSurvey(t, f, "5001"); sv.Status != closeloop.StatusCancelled {
+		t.Errorf("order 5001: %s, want cancelled", sv.Status)
+	}
+	shopify(t, f, f.StoreID, "orders/create", "measure-skip", body)
+	f.Counter.Reset()
+	f.Settle(t)
+	skipped := f.Counter.Counts()
+	t.Logf("worker requests: orders/cancelled %v, an order skipped %v", cancelled, skipped)
 	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
 	t.Logf("DynamoDB requests per orders/create: receiver %v, worker %v; receipt to 200: median %v, max %v (local stack)",
 		receiver, worker, took[len(took)/2], took[len(took)-1])
