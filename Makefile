@@ -37,7 +37,8 @@ SAM_FUNCTION_DIR_SlaFunction      := sla
 SAM_FUNCTION_DIR_DigestFunction   := digest
 SAM_FUNCTION_DIR_SesEventsFunction := sesevents
 SAM_FUNCTION_DIR_RepliesFunction  := replies
-SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction DigestFunction SesEventsFunction RepliesFunction
+SAM_FUNCTION_DIR_ShopHooksFunction := shophooks
+SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction DigestFunction SesEventsFunction RepliesFunction ShopHooksFunction
 
 .PHONY: $(addprefix build-,$(SAM_FUNCTIONS))
 $(addprefix build-,$(SAM_FUNCTIONS)): build-%:

@@ -49,6 +49,8 @@ var fixtureFunction = map[string]string{
 	"sesevents": "SesEventsFunction",
 	// SNS notifications of received emails (customers' replies), on the replies queue.
 	"replies": "RepliesFunction",
+	// Verified Shopify and WooCommerce deliveries, on the shop hooks queue.
+	"shophooks": "ShopHooksFunction",
 }
 
 func TestCfnLint(t *testing.T) {
@@ -195,7 +197,7 @@ func TestEventFixtures(t *testing.T) {
 			case "relay":
 				ev := decodeRoundTrip[events.DynamoDBEvent](t, data)
 				checkStreamEvent(t, ev, eventSources(tpl, fn, "DynamoDB"), tableDef(t, root))
-			case "followup", "webhook", "sesevents", "replies":
+			case "followup", "webhook", "sesevents", "replies", "shophooks":
 				ev := decodeRoundTrip[events.SQSEvent](t, data)
 				checkQueueEvent(t, ev, eventSources(tpl, fn, "SQS"))
 				for i, m := range ev.Records {

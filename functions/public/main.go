@@ -1,15 +1,19 @@
 // Command public is the customer pages Lambda function (/s/..., /u/...,
-// and the owners' digest unsubscribe page /d/...), behind the HTTP API.
+// and the owners' digest unsubscribe page /d/...), behind the HTTP API,
+// and the receiver of the shop platforms' webhooks (/hooks/...), which
+// queues what it verified.
 package main
 
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/closeloop/closeloop/internal/app"
@@ -18,6 +22,8 @@ import (
 	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/pages"
 	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/shophooks"
+	"github.com/closeloop/closeloop/internal/sqsqueue"
 	"github.com/closeloop/closeloop/internal/survey"
 )
 
@@ -29,7 +35,7 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	cfg, awsCfg, err := app.Start(ctx, getenv, 0)
+	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedShopHooksQueue)
 	if err != nil {
 		return err
 	}
@@ -41,6 +47,10 @@ func run(ctx context.Context, getenv func(string) string) error {
 	surveys := survey.NewService(db, db, time.Now)
 	digests := digest.NewUnsubscribes(db)
 	rechecks := followup.NewRecheckAnswers(db, time.Now)
-	lambda.Start(httpadapter.NewV2(pages.New(surveys, digests, renderer).WithRechecks(rechecks).Routes()).ProxyWithContext)
+	hooks := shophooks.NewReceiver(db, sqsqueue.New(sqs.NewFromConfig(awsCfg), cfg.ShopHooksQueueURL), time.Now)
+	mux := http.NewServeMux()
+	mux.Handle("/hooks/", hooks.Routes())
+	mux.Handle("/", pages.New(surveys, digests, renderer).WithRechecks(rechecks).Routes())
+	lambda.Start(httpadapter.NewV2(mux).ProxyWithContext)
 	return nil
 }

@@ -26,7 +26,8 @@
 // each survey still awaiting its answer, a pointer to each survey under
 // its customer, and for each store from before sender grants, a grant of
 // the sender_email it has. Run it once after deploying a release. It reads the whole
-// table (the one Scan in closeloop: no function scans) and prints a line per
+// table (a Scan: of the functions only shophooks scans, for a shop's
+// shop/redact) and prints a line per
 // page read and the counts at the end. It is safe to run while the product
 // runs and to run again: an item changed while it ran is skipped and
 // counted, and a run with nothing left to do reports 0 changes. Its
@@ -79,6 +80,13 @@
 // receiving would hand it over: for make dev, where no mail reaches SES.
 //
 //	go run ./infra/storectl reply -table closeloop-dev -case c_… -domain reply.demo-coffee.example
+//
+// hooks prints the URLs a store's owner pastes into the Shopify and
+// WooCommerce admins (README "Connecting your shop"); with -table it also
+// checks the store exists and says which platforms are connected. Its
+// credentials need dynamodb:GetItem on the table.
+//
+//	go run ./infra/storectl hooks -table closeloop-prod-Table-XYZ -store acme -base-url https://feedback.example.com
 package main
 
 import (
@@ -116,7 +124,8 @@ const usage = `usage:
   storectl resume -table TABLE -store STORE_ID
   storectl seed -table TABLE -store STORE_ID [-days 7] [-answers 24] [-seed 1]
   storectl redrive -queue-url DLQ_URL [-to QUEUE_URL] [-max N]
-  storectl reply -table TABLE -case CASE_ID -domain REPLY_DOMAIN [-queue-url REPLIES_QUEUE_URL] [-text TEXT]`
+  storectl reply -table TABLE -case CASE_ID -domain REPLY_DOMAIN [-queue-url REPLIES_QUEUE_URL] [-text TEXT]
+  storectl hooks -store STORE_ID -base-url URL [-table TABLE]`
 
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	if len(args) == 0 {
@@ -139,6 +148,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return seed(ctx, args[1:], getenv, out)
 	case "reply":
 		return reply(ctx, args[1:], getenv, out)
+	case "hooks":
+		return hooks(ctx, args[1:], getenv, out)
 	}
 	return errors.New(usage)
 }

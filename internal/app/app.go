@@ -37,6 +37,10 @@ type Config struct {
 	// ReplyDomain is REPLY_DOMAIN, optional: the domain of the reply
 	// addresses case emails carry (followup) and SES receives (replies).
 	ReplyDomain string
+
+	// ShopHooksQueueURL is SHOPHOOKS_QUEUE_URL: verified shop webhook
+	// deliveries, from the public function to the shophooks worker.
+	ShopHooksQueueURL string
 }
 
 // Need names environment variables a function cannot start without, beyond
@@ -54,6 +58,9 @@ const (
 	NeedMail = NeedSender | NeedPublicURL
 )
 
+// NeedShopHooksQueue is SHOPHOOKS_QUEUE_URL.
+const NeedShopHooksQueue Need = NeedWebhookQueue << 1
+
 // LoadConfig reads the configuration; a missing required variable fails
 // with its name.
 func LoadConfig(getenv func(string) string, needs Need) (Config, error) {
@@ -66,6 +73,8 @@ func LoadConfig(getenv func(string) string, needs Need) (Config, error) {
 		FollowupQueueURL: getenv("FOLLOWUP_QUEUE_URL"),
 		WebhookQueueURL:  getenv("WEBHOOK_QUEUE_URL"),
 		ReplyDomain:      strings.ToLower(strings.TrimSpace(getenv("REPLY_DOMAIN"))),
+		// Shop webhooks.
+		ShopHooksQueueURL: getenv("SHOPHOOKS_QUEUE_URL"),
 	}
 	required := []struct {
 		name, value string
@@ -76,6 +85,7 @@ func LoadConfig(getenv func(string) string, needs Need) (Config, error) {
 		{"SENDER_ADDRESS", c.SenderAddress, NeedSender},
 		{"FOLLOWUP_QUEUE_URL", c.FollowupQueueURL, NeedFollowupQueue},
 		{"WEBHOOK_QUEUE_URL", c.WebhookQueueURL, NeedWebhookQueue},
+		{"SHOPHOOKS_QUEUE_URL", c.ShopHooksQueueURL, NeedShopHooksQueue},
 	}
 	for _, r := range required {
 		if r.value == "" && needs&r.need == r.need {

@@ -34,6 +34,10 @@ type Store struct {
 	// DigestOptOut holds the hashes (digest.AddressHash) of the owner
 	// addresses unsubscribed from the weekly digest; only ever added to.
 	DigestOptOut []string `json:"digest_optout,omitempty"`
+
+	// Shop platforms (shop.go): the secrets their webhooks are signed
+	// with; write-only in settings, never shown or logged.
+	ShopSecrets ShopSecrets `json:"shop_secrets"`
 }
 
 // Webhooks reports whether the store receives webhook events: it has a

@@ -29,6 +29,8 @@
 //	STORE#{store}#SUPPRESSED#{hash}    #SUPPRESSED            an erased person's suppression: address hashed and masked
 //	STORE#{store}                      #MAILEVENTS            the store's transient bounce count
 //	MAILEVENT#transient#{msg}#{hash}   #MAILEVENT             a transient bounce counted (TTL 30 days)
+//	SHOPHOOK#{platform}#{store}#{id}   #DONE                  a shop webhook delivery handled (shophooks.go; TTL 30 days)
+//	STORE#{store}                      #SHOPHOOKS             the store's shop orders not surveyed, by reason (skipped_{reason})
 //
 // The sparse index "due" (due_pk, due_sk) holds what needs a scheduled
 // function at a time: due_pk is one of a few shards, due_sk is the time,
@@ -74,6 +76,9 @@
 //
 // The relay on the table's stream acts on items by their "type" attribute
 // ("response", "case"); the event source mapping filters on it.
+//
+// The store item keeps its shop platforms' webhook secrets in
+// shop_secrets ({shopify, woocommerce}), outside its settings.
 //
 // Domain types are stored with their JSON field names (attributevalue with
 // TagKey "json"), so the table reads like the API.

@@ -32,6 +32,7 @@ func TestWorkersStartAsDeployed(t *testing.T) {
 		"Table":          s.table,
 		"FollowupQueue":  q.url(t, "FollowupQueue"),
 		"WebhookQueue":   q.url(t, "WebhookQueue"),
+		"ShopHooksQueue": q.url(t, "ShopHooksQueue"),
 		"HttpApi":        "a1b2c3d4e5",
 		"AWS::Region":    testenv.Region,
 		"AWS::URLSuffix": "amazonaws.com",
@@ -50,6 +51,7 @@ func TestWorkersStartAsDeployed(t *testing.T) {
 		{"sla", loadEvent(t, "sla-schedule.json")},
 		{"digest", loadEvent(t, "digest-schedule.json")},
 		{"sesevents", emptyBatch},
+		{"shophooks", emptyBatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

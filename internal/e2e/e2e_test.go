@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"regexp"
@@ -212,7 +213,11 @@ func TestSurveyRoundTrip(t *testing.T) {
 	inbox := testenv.NewInbox(t)
 	admin := startFunction(t, "admin", s.env(t))
 	dispatcher := startFunction(t, "dispatch", s.mailEnv(t))
-	public := startFunction(t, "public", s.env(t))
+	// The public function also receives the shop webhooks: it starts only
+	// with their queue.
+	publicEnv := s.env(t)
+	maps.Copy(publicEnv, newQueues(t).env(t, map[string]string{"SHOPHOOKS_QUEUE_URL": "ShopHooksQueue"}))
+	public := startFunction(t, "public", publicEnv)
 	email := uniqueEmail("ada")
 
 	surveyID := postOrder(t, admin, s.key, email, http.StatusAccepted)

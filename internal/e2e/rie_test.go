@@ -34,13 +34,16 @@ import (
 )
 
 // functionNames are the functions under functions/ the tests run.
-var functionNames = []string{"admin", "dispatch", "public", "relay", "followup", "webhook", "sla", "digest", "sesevents"}
+var functionNames = []string{"admin", "dispatch", "public", "relay", "followup", "webhook", "sla", "digest", "sesevents", "shophooks"}
 
 // functionID is the logical id in template.yaml of the function under
 // functions/name.
 func functionID(name string) string {
 	if name == "sesevents" {
 		return "SesEventsFunction"
+	}
+	if name == "shophooks" {
+		return "ShopHooksFunction"
 	}
 	return strings.ToUpper(name[:1]) + name[1:] + "Function"
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/closeloop/closeloop/internal/render"
 	"github.com/closeloop/closeloop/internal/replies"
 	"github.com/closeloop/closeloop/internal/sesevents"
+	"github.com/closeloop/closeloop/internal/shophooks"
 	"github.com/closeloop/closeloop/internal/slack"
 	"github.com/closeloop/closeloop/internal/sqsqueue"
 	"github.com/closeloop/closeloop/internal/storeapi"
@@ -95,6 +96,12 @@ type Product struct {
 	streamFail *sqsqueue.Queue
 	functions  map[string]wiring
 	repliesQ   *localaws.QueuePoller
+
+	// Shop webhooks: the receiver (the public function's) and the worker
+	// on its queue.
+	ShopHookReceiver *shophooks.Receiver
+	ShopHooks        *shophooks.Worker
+	shopHooksQ       *localaws.QueuePoller
 }
 
 // New creates the template's queues and builds every handler over clients;
@@ -117,6 +124,7 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 		return nil, err
 	}
 	cfg.FollowupQueueURL, cfg.WebhookQueueURL = queues["FollowupQueue"], queues["WebhookQueue"]
+	cfg.ShopHooksQueueURL = queues["ShopHooksQueue"]
 
 	// db is for the tests' and tools' own setup; each function's handlers
 	// get adapters of their own (functions.go), so that make test can
@@ -177,6 +185,10 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 	p.Replies = replies.New(rep.db, rep.db, rep.mail, renderer, replies.Config{
 		ReplyDomain: cfg.ReplyDomain, PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress, Stage: cfg.Stage,
 	}, io.Discard, now)
+	shop := fns["shophooks"]
+	p.ShopHookReceiver = shophooks.NewReceiver(pub.db, sqsqueue.New(pub.sqs, cfg.ShopHooksQueueURL), now)
+	p.ShopHooks = shophooks.NewWorker(shop.db, shop.db, shop.db, survey.NewService(shop.db, shop.db, now),
+		shophooks.NewRequests(shop.db, shop.mail, renderer, cfg.SenderAddress, now), now)
 	return p, p.pollers(ctx)
 }
 
@@ -205,7 +217,10 @@ func (p *Product) pollers(ctx context.Context) error {
 	if p.sesEventsQ, err = p.queuePoller(ctx, "SesEventsQueue", p.SesEvents.Handle); err != nil {
 		return err
 	}
-	p.repliesQ, err = p.queuePoller(ctx, "RepliesQueue", p.Replies.Handle)
+	if p.repliesQ, err = p.queuePoller(ctx, "RepliesQueue", p.Replies.Handle); err != nil {
+		return err
+	}
+	p.shopHooksQ, err = p.queuePoller(ctx, "ShopHooksQueue", p.ShopHooks.Handle)
 	return err
 }
 
@@ -226,19 +241,21 @@ func (p *Product) Handler() http.Handler {
 	mux.Handle("/u/", pages)
 	mux.Handle("/d/", pages)
 	mux.Handle("/r/", pages)
+	mux.Handle("/hooks/", p.ShopHookReceiver.Routes())
 	return mux
 }
 
 // RunEventSources polls the stream and the queues until ctx ends, each
 // waiting idle when it found nothing.
 func (p *Product) RunEventSources(ctx context.Context, idle time.Duration) error {
-	errs := make(chan error, 5)
+	errs := make(chan error, 6)
 	go func() { errs <- p.stream.Run(ctx, idle) }()
 	go func() { errs <- p.followupQ.Run(ctx, idle) }()
 	go func() { errs <- p.webhookQ.Run(ctx, idle) }()
 	go func() { errs <- p.sesEventsQ.Run(ctx, idle) }()
 	go func() { errs <- p.repliesQ.Run(ctx, idle) }()
-	err := errors.Join(<-errs, <-errs, <-errs, <-errs, <-errs)
+	go func() { errs <- p.shopHooksQ.Run(ctx, idle) }()
+	err := errors.Join(<-errs, <-errs, <-errs, <-errs, <-errs, <-errs)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -270,7 +287,11 @@ func (p *Product) Settle(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if n1 == 0 && n2 == 0 && n3 == 0 && n4 == 0 {
+		n5, err := p.shopHooksQ.PollOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if n1 == 0 && n2 == 0 && n3 == 0 && n4 == 0 && n5 == 0 {
 			return nil
 		}
 	}

@@ -67,6 +67,9 @@ func TestLoadQueuesRepoTemplate(t *testing.T) {
 		// Customers' replies received by SES, from the SNS topic.
 		"RepliesQueue":           "RepliesDeadLetterQueue",
 		"RepliesDeadLetterQueue": "",
+		// Shop webhook deliveries, from the public function.
+		"ShopHooksQueue":           "ShopHooksDeadLetterQueue",
+		"ShopHooksDeadLetterQueue": "",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("queues and their DLQs = %v, want %v", got, want)

@@ -27,7 +27,7 @@ func (a *API) getSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 		return err
 	}
 	w.Header().Set("ETag", settingsETag(store.SettingsVersion))
-	web.JSON(w, http.StatusOK, settingsView(store.Settings))
+	web.JSON(w, http.StatusOK, withShops(settingsView(store.Settings), store.ShopSecrets))
 	return nil
 }
 
@@ -50,6 +50,7 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 	if fields == nil {
 		return closeloop.Errorf(closeloop.EINVALID, "the body must be a JSON object of settings")
 	}
+	shops, shopProblems := takeShopSecrets(fields)
 	ifMatch := strings.TrimPrefix(strings.TrimSpace(r.Header.Get("If-Match")), "W/")
 	for attempt := 1; ; attempt++ {
 		store, err := a.Stores.Store(r.Context(), key.StoreID)
@@ -60,7 +61,7 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 			return closeloop.Errorf(closeloop.EPRECONDITION, "the settings changed since you read them (now %s): read them again", settingsETag(store.SettingsVersion))
 		}
 		s, err := a.patchSettings(r, store, fields)
-		if err != nil {
+		if err = mergeProblems(err, shopProblems); err != nil {
 			return err
 		}
 		err = a.Stores.UpdateSettings(r.Context(), key.StoreID, s, store.SettingsVersion)
@@ -75,8 +76,12 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key closeloop.
 		case err != nil:
 			return err
 		}
+		secrets, err := a.saveShopSecrets(r, store, shops)
+		if err != nil {
+			return err
+		}
 		w.Header().Set("ETag", settingsETag(store.SettingsVersion+1))
-		web.JSON(w, http.StatusOK, settingsView(s))
+		web.JSON(w, http.StatusOK, withShops(settingsView(s), secrets))
 		return nil
 	}
 }

@@ -30,6 +30,8 @@ type Stores interface {
 	Store(ctx context.Context, storeID string) (closeloop.Store, error)
 	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings, version int) error
 	RotateWebhookSecret(ctx context.Context, storeID, next string, now time.Time) (closeloop.WebhookSecrets, error)
+	// The shop platforms' webhook secrets (shopsettings.go).
+	SetShopSecrets(ctx context.Context, storeID string, secrets closeloop.ShopSecrets) error
 }
 
 // Surveys reads surveys.
