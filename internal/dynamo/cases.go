@@ -300,9 +300,29 @@ func (db *DB) AddNote(ctx context.Context, storeID, caseID string, n closeloop.N
 		":note":  &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberM{Value: note}}},
 		":max":   num(closeloop.MaxNotesPerCase),
 	}
-	return db.updateCase(ctx, storeID, caseID, "SET notes = list_append(notes, :note)",
-		"store_id = :store AND size(notes) < :max", values,
+	noteOnce(n, values)
+	c, err := db.updateCase(ctx, storeID, caseID, "SET notes = list_append(notes, :note), "+noteIDsAppend,
+		"store_id = :store AND size(notes) < :max AND "+noteIDAbsent, values,
 		fmt.Sprintf("this follow-up holds %d notes, the most a follow-up can", closeloop.MaxNotesPerCase))
+	if closeloop.ErrorCode(err) == closeloop.ECONFLICT && slices.ContainsFunc(c.Notes, func(have closeloop.Note) bool { return have.NoteID == n.NoteID }) {
+		return c, nil // added before: the SDK retried a write whose answer was lost
+	}
+	return c, err
+}
+
+// A note is added once: an UpdateItem is no idempotent call, and the SDK
+// retries one whose answer was lost after DynamoDB applied it. The note's
+// ID goes into the case's note_ids with it, on condition it is not there.
+const (
+	noteIDsAppend = "note_ids = list_append(if_not_exists(note_ids, :empty), :ids)"
+	noteIDAbsent  = "NOT contains(note_ids, :id)"
+)
+
+// noteOnce puts the values of noteIDsAppend and noteIDAbsent for note n.
+func noteOnce(n closeloop.Note, values map[string]types.AttributeValue) {
+	values[":id"] = str(n.NoteID)
+	values[":ids"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{str(n.NoteID)}}
+	values[":empty"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
 }
 
 // Cases lists a store's cases oldest first, one page at a time, and the

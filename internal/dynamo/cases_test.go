@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -150,12 +151,28 @@ func TestNotesStopAtTheCap(t *testing.T) {
 	c := openCase(t, db, "notes")
 	ctx := context.Background()
 	for i := range closeloop.MaxNotesPerCase {
-		if _, err := db.AddNote(ctx, "shop", c.CaseID, closeloop.Note{NoteID: "n" + string(rune('a'+i%26)), Author: "sam", Text: "note", At: time.Now()}); err != nil {
+		if _, err := db.AddNote(ctx, "shop", c.CaseID, closeloop.Note{NoteID: fmt.Sprintf("n%d", i), Author: "sam", Text: "note", At: time.Now()}); err != nil {
 			t.Fatalf("note %d: %v", i+1, err)
 		}
 	}
 	got, err := db.AddNote(ctx, "shop", c.CaseID, closeloop.Note{NoteID: "over", Author: "sam", Text: "one too many", At: time.Now()})
 	if closeloop.ErrorCode(err) != closeloop.ECONFLICT || len(got.Notes) != closeloop.MaxNotesPerCase {
 		t.Fatalf("note %d: %v with %d notes, want ECONFLICT at %d", closeloop.MaxNotesPerCase+1, err, len(got.Notes), closeloop.MaxNotesPerCase)
+	}
+	// A note added again (the SDK's retry of a write whose answer was
+	// lost) is not added twice, and its call succeeds.
+	c = openCase(t, db, "retried")
+	for range 2 {
+		if got, err := db.AddNote(ctx, "shop", c.CaseID, closeloop.Note{NoteID: "n-once", Author: "sam", Text: "note", At: time.Now()}); err != nil || len(got.Notes) != 1 {
+			t.Fatalf("the same note twice: %v with %d notes, want 1", err, len(got.Notes))
+		}
+	}
+	if _, err := db.AddNote(ctx, "shop", c.CaseID, closeloop.Note{NoteID: "n-two", Author: "sam", Text: "note", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got, err := db.AddNote(ctx, "shop", c.CaseID, closeloop.Note{NoteID: "n-two", Author: "sam", Text: "note", At: time.Now()}); err != nil || len(got.Notes) != 2 {
+			t.Fatalf("a later note twice: %v with %d notes, want 2", err, len(got.Notes))
+		}
 	}
 }

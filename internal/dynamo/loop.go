@@ -122,15 +122,17 @@ func (db *DB) firstContactNote(ctx context.Context, storeID, caseID string, n cl
 	if len(counted) == 0 {
 		return closeloop.Case{}, false, nil
 	}
+	values := map[string]types.AttributeValue{
+		":store": str(storeID), ":max": num(closeloop.MaxNotesPerCase), ":at": str(stamp(n.At)),
+		":note": &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberM{Value: note}}},
+	}
+	noteOnce(n, values)
 	held, err := db.updateWith(ctx, "add first note", &types.Update{
-		TableName:           aws.String(db.table),
-		Key:                 caseKey(caseID),
-		UpdateExpression:    aws.String("SET notes = list_append(notes, :note), first_contact_at = :at"),
-		ConditionExpression: aws.String("store_id = :store AND size(notes) < :max AND attribute_not_exists(first_contact_at)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":store": str(storeID), ":max": num(closeloop.MaxNotesPerCase), ":at": str(stamp(n.At)),
-			":note": &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberM{Value: note}}},
-		},
+		TableName:                 aws.String(db.table),
+		Key:                       caseKey(caseID),
+		UpdateExpression:          aws.String("SET notes = list_append(notes, :note), first_contact_at = :at, " + noteIDsAppend),
+		ConditionExpression:       aws.String("store_id = :store AND size(notes) < :max AND attribute_not_exists(first_contact_at) AND " + noteIDAbsent),
+		ExpressionAttributeValues: values,
 	}, counted)
 	if err != nil || !held {
 		return closeloop.Case{}, err != nil, err
