@@ -18,45 +18,22 @@ import (
 // queue and its DLQ before a redrive.
 const hookDoneFor = deliveryRetention
 
-// hookRecord marks a shop platform's webhook delivery handled, under
-// SHOPHOOK#{platform}#{store}#{delivery} / #DONE.
-type hookRecord struct {
-	PK        string    `json:"pk"`
-	SK        string    `json:"sk"`
-	DoneAt    time.Time `json:"done_at"`
-	ExpiresAt int64     `json:"expires_at"`
-}
-
 func hookKeys(platform, storeID, deliveryID string) (pk, sk string) {
 	return "SHOPHOOK#" + platform + "#" + storeID + "#" + deliveryID, "#DONE"
 }
 
-// HookDone reports whether the shop delivery was marked handled; the read
-// is consistent.
+// HookDone reports whether the shop delivery was marked handled, under
+// SHOPHOOK#{platform}#{store}#{delivery} / #DONE; the read is consistent.
 func (db *DB) HookDone(ctx context.Context, platform, storeID, deliveryID string) (bool, error) {
 	pk, sk := hookKeys(platform, storeID, deliveryID)
-	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: aws.String(db.table), Key: key(pk, sk), ConsistentRead: aws.Bool(true),
-		ProjectionExpression: aws.String(attrPK),
-	})
-	if err != nil {
-		return false, unavailable("get shop delivery", err)
-	}
-	return out.Item != nil, nil
+	return db.marked(ctx, pk, sk, "shop delivery")
 }
 
 // MarkHookDone records the shop delivery handled at at; marking again
 // replaces the mark.
 func (db *DB) MarkHookDone(ctx context.Context, platform, storeID, deliveryID string, at time.Time) error {
 	pk, sk := hookKeys(platform, storeID, deliveryID)
-	item, err := marshal(hookRecord{PK: pk, SK: sk, DoneAt: at.UTC(), ExpiresAt: at.Add(hookDoneFor).Unix()})
-	if err != nil {
-		return err
-	}
-	if _, err := db.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(db.table), Item: item}); err != nil {
-		return unavailable("put shop delivery", err)
-	}
-	return nil
+	return db.mark(ctx, pk, sk, "done_at", at, hookDoneFor, "shop delivery")
 }
 
 // CountHookSkip adds one to the store's count of shop orders not

@@ -14,6 +14,7 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/mailing"
 	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/sqsbatch"
 )
 
 // The tasks the follow-up queue carries.
@@ -89,14 +90,9 @@ func NewWorker(cases CaseReader, stores Stores, mail Mail, renderer *render.Rend
 // messages that failed, to be received again after their visibility
 // timeout (and parked in the DLQ after five tries).
 func (w *Worker) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
-	for _, m := range ev.Records {
-		if err := w.handleMessage(ctx, m.Body); err != nil {
-			slog.ErrorContext(ctx, "follow-up task failed", "message_id", m.MessageId, "err", err)
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
-		}
-	}
-	return resp, nil
+	return sqsbatch.Each(ctx, ev, "follow-up task failed", func(ctx context.Context, m events.SQSMessage) error {
+		return w.handleMessage(ctx, m.Body)
+	}), nil
 }
 
 func (w *Worker) handleMessage(ctx context.Context, body string) error {

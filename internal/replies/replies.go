@@ -36,6 +36,7 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/mailing"
 	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/sqsbatch"
 )
 
 // Cases reads cases by ID and writes replies to them. The DynamoDB
@@ -129,14 +130,9 @@ const (
 // DLQ. A message that is no SNS notification at all fails too, to be read
 // there; anything about the email itself is dropped, never retried.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
-	for _, m := range ev.Records {
-		if err := h.handleMessage(ctx, m.Body); err != nil {
-			slog.ErrorContext(ctx, "reply failed", "message_id", m.MessageId, "err", err)
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
-		}
-	}
-	return resp, nil
+	return sqsbatch.Each(ctx, ev, "reply failed", func(ctx context.Context, m events.SQSMessage) error {
+		return h.handleMessage(ctx, m.Body)
+	}), nil
 }
 
 func (h *Handler) handleMessage(ctx context.Context, body string) error {

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/sqsbatch"
 )
 
 // Suppressions records suppressions and counts transient bounces. The
@@ -123,14 +124,9 @@ func New(suppressions Suppressions, now func() time.Time) *Handler {
 // tries wait in the DLQ for `storectl redrive`. A message that can never
 // be read fails too, so that it lands in the DLQ where it can be.
 func (h *Handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
-	for _, m := range ev.Records {
-		if err := h.handleMessage(ctx, m.Body); err != nil {
-			slog.ErrorContext(ctx, "SES event failed", "message_id", m.MessageId, "err", err)
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
-		}
-	}
-	return resp, nil
+	return sqsbatch.Each(ctx, ev, "SES event failed", func(ctx context.Context, m events.SQSMessage) error {
+		return h.handleMessage(ctx, m.Body)
+	}), nil
 }
 
 // errUnreadable marks a message that is no SES event notification.

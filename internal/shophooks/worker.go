@@ -3,7 +3,6 @@ package shophooks
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/sqsbatch"
 	"github.com/closeloop/closeloop/internal/survey"
 )
 
@@ -72,21 +72,12 @@ func NewWorker(stores Stores, marks Marks, surveys Surveys, orders Orders, priva
 
 // errRetry asks for the message again later: the order of an event has
 // not arrived yet.
-var errRetry = errors.New("order not received yet")
+var errRetry = fmt.Errorf("order not received yet: %w", sqsbatch.ErrLater)
 
 // Handle handles a batch one message at a time and reports the ones to
 // receive again (partial batch response).
 func (w *Worker) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
-	for _, msg := range ev.Records {
-		if err := w.handle(ctx, msg); err != nil {
-			if !errors.Is(err, errRetry) {
-				slog.ErrorContext(ctx, "shop webhook", "message_id", msg.MessageId, "err", err)
-			}
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
-		}
-	}
-	return resp, nil
+	return sqsbatch.Each(ctx, ev, "shop webhook", w.handle), nil
 }
 
 // handle does one delivery once: a delivery marked done is dropped, and
