@@ -29,6 +29,7 @@ GO ?= go
 # Logical ID in template.yaml -> package under ./functions.
 SAM_FUNCTION_DIR_PublicFunction   := public
 SAM_FUNCTION_DIR_AdminFunction    := admin
+SAM_FUNCTION_DIR_DashboardFunction := dashboard
 SAM_FUNCTION_DIR_DispatchFunction := dispatch
 SAM_FUNCTION_DIR_RelayFunction    := relay
 SAM_FUNCTION_DIR_FollowupFunction := followup
@@ -38,7 +39,7 @@ SAM_FUNCTION_DIR_DigestFunction   := digest
 SAM_FUNCTION_DIR_SesEventsFunction := sesevents
 SAM_FUNCTION_DIR_RepliesFunction  := replies
 SAM_FUNCTION_DIR_ShopHooksFunction := shophooks
-SAM_FUNCTIONS := PublicFunction AdminFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction DigestFunction SesEventsFunction RepliesFunction ShopHooksFunction
+SAM_FUNCTIONS := PublicFunction AdminFunction DashboardFunction DispatchFunction RelayFunction FollowupFunction WebhookFunction SlaFunction DigestFunction SesEventsFunction RepliesFunction ShopHooksFunction
 
 .PHONY: $(addprefix build-,$(SAM_FUNCTIONS))
 $(addprefix build-,$(SAM_FUNCTIONS)): build-%:

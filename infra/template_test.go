@@ -37,14 +37,16 @@ var sharedEnv = []string{"TABLE_NAME", "PUBLIC_BASE_URL", "SENDER_ADDRESS", "STA
 
 // fixtureFunction maps an events/*.json name prefix to the function it feeds.
 var fixtureFunction = map[string]string{
-	"admin":    "AdminFunction",
-	"public":   "PublicFunction",
-	"dispatch": "DispatchFunction",
-	"relay":    "RelayFunction",
-	"followup": "FollowupFunction",
-	"webhook":  "WebhookFunction",
-	"sla":      "SlaFunction",
-	"digest":   "DigestFunction",
+	"admin": "AdminFunction",
+	// The dashboard's pages for owners and support.
+	"dashboard": "DashboardFunction",
+	"public":    "PublicFunction",
+	"dispatch":  "DispatchFunction",
+	"relay":     "RelayFunction",
+	"followup":  "FollowupFunction",
+	"webhook":   "WebhookFunction",
+	"sla":       "SlaFunction",
+	"digest":    "DigestFunction",
 	// SNS notifications of SES bounces and complaints, on the SES events queue.
 	"sesevents": "SesEventsFunction",
 	// SNS notifications of received emails (customers' replies), on the replies queue.
@@ -188,7 +190,7 @@ func TestEventFixtures(t *testing.T) {
 				t.Fatalf("no event type known for %s: name it <prefix>-*.json with a prefix of fixtureFunction", name)
 			}
 			switch prefix {
-			case "admin", "public":
+			case "admin", "public", "dashboard":
 				req := decodeRoundTrip[events.APIGatewayV2HTTPRequest](t, data)
 				checkHTTPRequest(t, req, routes[fn])
 			case "dispatch", "sla", "digest":

@@ -10,7 +10,10 @@ read -ra pkgs <<<"${PKGS:-./...}"
 
 # The ports are fixed, so runs on one machine take turns: a second run would
 # otherwise stop the first one's stack (start stops a stack of the same name).
-lock=${TMPDIR:-/tmp}/closeloop-test-stack.lock
+# CLOSELOOP_TEST_PORTS="DYNAMODB SES SQS" picks other ports, for a second
+# checkout (a git worktree) that runs its tests beside the first.
+read -r ddb_port ses_port sqs_port <<<"${CLOSELOOP_TEST_PORTS:-18000 18005 15005}"
+lock=${TMPDIR:-/tmp}/closeloop-test-stack-$ddb_port.lock
 exec 9>>"$lock"
 if ! flock -n 9; then
 	echo "test.sh: waiting for another make test on this machine ($lock)" >&2
@@ -20,11 +23,11 @@ fi
 infra/stack.sh install 9>&-
 trap 'infra/stack.sh stop test 9>&-' EXIT
 trap 'exit 130' INT TERM
-infra/stack.sh start test 18000 18005 15005 9>&-
+infra/stack.sh start test "$ddb_port" "$ses_port" "$sqs_port" 9>&-
 
-export CLOSELOOP_TEST_DYNAMODB_URL=http://127.0.0.1:18000
-export CLOSELOOP_TEST_SES_URL=http://127.0.0.1:18005
-export CLOSELOOP_TEST_SQS_URL=http://127.0.0.1:15005
+export CLOSELOOP_TEST_DYNAMODB_URL=http://127.0.0.1:$ddb_port
+export CLOSELOOP_TEST_SES_URL=http://127.0.0.1:$ses_port
+export CLOSELOOP_TEST_SQS_URL=http://127.0.0.1:$sqs_port
 export CLOSELOOP_TEST_RIE=$PWD/.local/bin/aws-lambda-rie
 export AWS_EC2_METADATA_DISABLED=true
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1

@@ -9,3 +9,9 @@ import "embed"
 //
 //go:embed *.html *.txt
 var FS embed.FS
+
+// App holds the dashboard's page templates (app/*.html, each drawn inside
+// app/layout.html) and its stylesheets (app/css/*.css, served as one).
+//
+//go:embed app
+var App embed.FS

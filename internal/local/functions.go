@@ -17,7 +17,7 @@ import (
 
 // functionNames are the functions under functions/ whose handlers New
 // wires, each over adapters of its own.
-var functionNames = []string{"public", "admin", "dispatch", "relay", "followup", "webhook", "sla", "digest", "sesevents", "replies", "shophooks"}
+var functionNames = []string{"public", "admin", "dispatch", "relay", "followup", "webhook", "sla", "digest", "sesevents", "replies", "shophooks", "dashboard"}
 
 // wiring is one function's clients and adapters, as its main builds them.
 type wiring struct {

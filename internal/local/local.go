@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/dashboard"
 	"github.com/closeloop/closeloop/internal/digest"
 	"github.com/closeloop/closeloop/internal/dispatch"
 	"github.com/closeloop/closeloop/internal/dynamo"
@@ -102,6 +103,9 @@ type Product struct {
 	ShopHookReceiver *shophooks.Receiver
 	ShopHooks        *shophooks.Worker
 	shopHooksQ       *localaws.QueuePoller
+
+	// Dashboard is the owners' and support's pages (/app).
+	Dashboard *dashboard.Dashboard
 }
 
 // New creates the template's queues and builds every handler over clients;
@@ -189,6 +193,14 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 	p.ShopHookReceiver = shophooks.NewReceiver(pub.db, sqsqueue.New(pub.sqs, cfg.ShopHooksQueueURL), now)
 	p.ShopHooks = shophooks.NewWorker(shop.db, shop.db, shop.db, survey.NewService(shop.db, shop.db, now),
 		shophooks.NewRequests(shop.db, shop.mail, renderer, cfg.SenderAddress, now), now)
+	dash := fns["dashboard"]
+	if p.Dashboard, err = dashboard.New(dashboard.Deps{
+		Stores: dash.db, Responses: dash.db,
+		Followups: followup.NewService(dash.db, now),
+		Summaries: summary.New(dash.db, now),
+	}, now); err != nil {
+		return nil, err
+	}
 	return p, p.pollers(ctx)
 }
 
@@ -242,6 +254,9 @@ func (p *Product) Handler() http.Handler {
 	mux.Handle("/d/", pages)
 	mux.Handle("/r/", pages)
 	mux.Handle("/hooks/", p.ShopHookReceiver.Routes())
+	app := p.Dashboard.Routes()
+	mux.Handle("/app", app)
+	mux.Handle("/app/", app)
 	return mux
 }
 

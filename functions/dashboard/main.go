@@ -1,0 +1,45 @@
+// Command dashboard is the owners' and support's pages Lambda function
+// (/app/...), behind the HTTP API.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+	_ "time/tzdata" // store time zones without relying on the runtime's files
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/dashboard"
+	"github.com/closeloop/closeloop/internal/dynamo"
+	"github.com/closeloop/closeloop/internal/followup"
+	"github.com/closeloop/closeloop/internal/summary"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "dashboard:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string) error {
+	cfg, awsCfg, err := app.Start(ctx, getenv, 0)
+	if err != nil {
+		return err
+	}
+	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	d, err := dashboard.New(dashboard.Deps{
+		Stores: db, Responses: db,
+		Followups: followup.NewService(db, time.Now),
+		Summaries: summary.New(db, time.Now),
+	}, time.Now)
+	if err != nil {
+		return err
+	}
+	lambda.Start(httpadapter.NewV2(d.Routes()).ProxyWithContext)
+	return nil
+}
