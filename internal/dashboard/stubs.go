@@ -33,26 +33,6 @@ func (d *Dashboard) products(w http.ResponseWriter, r *http.Request, v Viewer) e
 	return notBuilt(w, r, v)
 }
 
-func (d *Dashboard) responses(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) responsesCSV(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) followups(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) followup(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) followupAction(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
 func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, v Viewer) error {
 	return notBuilt(w, r, v)
 }
