@@ -59,10 +59,13 @@ func newQueueShop(t *testing.T, opts ...apptest.Option) queueShop {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The dashboard function's own adapter: under make test its calls are
+	// recorded for the permissions check as the function's.
+	db := f.Product.FunctionDB("dashboard")
 	d, err := dashboard.New(dashboard.Deps{
-		Stores: f.Product.DB, Responses: f.Product.DB,
-		Followups: followup.NewService(f.Product.DB, f.Clock.Now),
-		Summaries: summary.New(f.Product.DB, f.Clock.Now),
+		Stores: db, Responses: db,
+		Followups: followup.NewService(db, f.Clock.Now),
+		Summaries: summary.New(db, f.Clock.Now),
 		Auth:      queueAuth{store: store},
 	}, f.Clock.Now)
 	if err != nil {
@@ -183,8 +186,14 @@ func decodeJSON[T any](t *testing.T, body string) T {
 
 // page sends a request to the dashboard as who ("" the default viewer),
 // with form as a POST's body with the session's CSRF token, and does not
-// follow redirects.
+// follow redirects. The browser asks for English.
 func (s queueShop) page(t *testing.T, method, path, who string, form url.Values) apptest.Response {
+	t.Helper()
+	return s.pageIn(t, "en", method, path, who, form)
+}
+
+// pageIn is page with a browser that asks for language lang.
+func (s queueShop) pageIn(t *testing.T, lang, method, path, who string, form url.Values) apptest.Response {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -198,7 +207,7 @@ func (s queueShop) page(t *testing.T, method, path, who string, form url.Values)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.Header.Set("Accept-Language", "en")
+	req.Header.Set("Accept-Language", lang)
 	if who != "" {
 		req.AddCookie(&http.Cookie{Name: "queue-viewer", Value: who})
 	}
@@ -356,6 +365,13 @@ func TestCasePageShowsTheCustomersHistory(t *testing.T) {
 	for _, want := range []string{"Broken &lt;b&gt;handle&lt;/b&gt;", "o-later", "Mug", email, "Score 1 of 5", "low score", "Claim it"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the case's page lacks %q", want)
+		}
+	}
+	// In Russian for a browser that asks for it.
+	ru := s.pageIn(t, "ru-RU,ru;q=0.9,en;q=0.5", "GET", "/app/followups/"+c.ID, "", nil)
+	for _, want := range []string{`<html lang="ru">`, "Оценка 1 из 5", "Взять в работу", "Другие заказы покупателя", "низкая оценка"} {
+		if !strings.Contains(ru.Body, want) {
+			t.Errorf("the case's page in Russian lacks %q", want)
 		}
 	}
 	if r := s.page(t, "GET", "/app/followups/c_nosuchcase", "", nil); r.Status != http.StatusNotFound {
