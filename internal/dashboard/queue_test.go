@@ -338,7 +338,10 @@ func TestQueueTabsListWhatTheAPIDoes(t *testing.T) {
 
 // A case's page shows the customer's earlier orders and answers.
 func TestCasePageShowsTheCustomersHistory(t *testing.T) {
-	s := newQueueShop(t, func(set *closeloop.Settings) { set.ContactBudgetDays = 0 })
+	s := newQueueShop(t, func(set *closeloop.Settings) {
+		set.ContactBudgetDays = 0
+		set.TimeZone = "Asia/Tokyo"
+	})
 	email := apptest.Email("regular")
 	s.answer(t, email, "o-earlier", []closeloop.Item{{SKU: "TEE-2", Name: "Tee"}}, url.Values{"score": {"5"}, "comment": {"Lovely tee, thank you"}})
 	s.Settle(t)
@@ -367,6 +370,13 @@ func TestCasePageShowsTheCustomersHistory(t *testing.T) {
 			t.Errorf("the case's page lacks %q", want)
 		}
 	}
+	// Times are the store's: Tokyo is 9 hours ahead of UTC.
+	tokyo := time.FixedZone("JST", 9*3600)
+	opened := s.Clock.Now().In(tokyo).Format("2006-01-02 15:04")
+	if !strings.Contains(body, `">`+opened+`</time>`) {
+		t.Errorf("the case's page does not show its opening at %s, Tokyo time", opened)
+	}
+
 	// In Russian for a browser that asks for it.
 	ru := s.pageIn(t, "ru-RU,ru;q=0.9,en;q=0.5", "GET", "/app/followups/"+c.ID, "", nil)
 	for _, want := range []string{`<html lang="ru">`, "Оценка 1 из 5", "Взять в работу", "Другие заказы покупателя", "низкая оценка"} {
