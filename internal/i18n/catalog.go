@@ -9,6 +9,8 @@ package i18n
 var catalog = map[string]map[string]string{
 	"en": {
 		"points.forms": "one=point|other=points",
+		// A label before what it names: "Privacy policy: https://…".
+		"punct.label": "%s:",
 
 		"score.1": "Very dissatisfied",
 		"score.2": "Dissatisfied",
@@ -187,6 +189,7 @@ var catalog = map[string]map[string]string{
 	},
 	"ru": {
 		"points.forms": "one=балл|few=балла|many=баллов|other=балла",
+		"punct.label":  "%s:",
 
 		"score.1": "Очень недоволен",
 		"score.2": "Недоволен",

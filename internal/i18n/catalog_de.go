@@ -4,6 +4,7 @@ package i18n
 // Formal "Sie", as German shops write to their customers.
 var deTexts = map[string]string{
 	"points.forms": "one=Punkt|other=Punkte",
+	"punct.label":  "%s:",
 
 	"score.1": "Sehr unzufrieden",
 	"score.2": "Unzufrieden",

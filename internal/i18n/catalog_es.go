@@ -4,6 +4,7 @@ package i18n
 // "Tú", as most shops write to their customers in Spain and Latin America.
 var esTexts = map[string]string{
 	"points.forms": "one=punto|other=puntos",
+	"punct.label":  "%s:",
 
 	"score.1": "Muy insatisfecho",
 	"score.2": "Insatisfecho",

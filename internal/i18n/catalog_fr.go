@@ -5,6 +5,7 @@ package i18n
 // as French typography asks (a test keeps it so).
 var frTexts = map[string]string{
 	"points.forms": "one=point|other=points",
+	"punct.label":  "%s :",
 
 	"score.1": "Très insatisfait",
 	"score.2": "Insatisfait",

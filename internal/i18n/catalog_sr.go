@@ -6,6 +6,7 @@ package i18n
 // Serbian would otherwise decline it.
 var srTexts = map[string]string{
 	"points.forms": "one=bod|few=boda|other=bodova",
+	"punct.label":  "%s:",
 
 	"score.1": "Veoma nezadovoljan",
 	"score.2": "Nezadovoljan",

@@ -135,7 +135,7 @@ func (t Text) Plural(formsKey string, n int) string {
 	if n < 0 {
 		n = -n
 	}
-	forms := Forms(t.Get(formsKey))
+	forms := splitForms(t.Get(formsKey))
 	if form, ok := forms[category(t.Lang, n)]; ok {
 		return form
 	}
@@ -145,9 +145,9 @@ func (t Text) Plural(formsKey string, n int) string {
 	return formsKey // shows what is missing, as Get does
 }
 
-// Forms splits the text of a forms key into its forms by CLDR category
+// splitForms splits the text of a forms key into its forms by CLDR category
 // name (zero, one, two, few, many, other).
-func Forms(text string) map[string]string {
+func splitForms(text string) map[string]string {
 	forms := map[string]string{}
 	for _, part := range strings.Split(text, "|") {
 		if cat, form, ok := strings.Cut(part, "="); ok {
