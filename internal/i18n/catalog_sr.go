@@ -8,11 +8,13 @@ var srTexts = map[string]string{
 	"points.forms": "one=bod|few=boda|other=bodova",
 	"punct.label":  "%s:",
 
-	"score.1": "Veoma nezadovoljan",
-	"score.2": "Nezadovoljan",
+	// Adverbs, short enough for the five rating boxes side by side
+	// ("nezadovoljan" is not), and the same for every reader's gender.
+	"score.1": "Veoma loše",
+	"score.2": "Loše",
 	"score.3": "Neutralno",
-	"score.4": "Zadovoljan",
-	"score.5": "Veoma zadovoljan",
+	"score.4": "Dobro",
+	"score.5": "Odlično",
 
 	"email.subject":          "Kako vam se dopala porudžbina iz prodavnice %s?",
 	"email.greeting":         "Dobar dan, %s!",
