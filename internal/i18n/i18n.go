@@ -20,6 +20,8 @@ import (
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
@@ -120,10 +122,22 @@ func (t Text) Points(n int) string {
 	return t.Count("points.forms", n)
 }
 
-// Count names n of something whose plural forms are the text of formsKey:
-// Count("points.forms", 2) is "2 points" or "2 балла".
+// Count names n of something whose plural forms are the text of formsKey,
+// the number written as the language groups digits: Count("points.forms",
+// 2) is "2 points" or "2 балла"; 1500 is "1,500 points", "1 500 баллов",
+// "1.500 Punkte".
 func (t Text) Count(formsKey string, n int) string {
-	return fmt.Sprintf("%d %s", n, t.Plural(formsKey, n))
+	return t.Number(n) + " " + t.Plural(formsKey, n)
+}
+
+// Number writes the whole number n with the language's digit grouping
+// (CLDR's, through golang.org/x/text/number): "12,345", "12 345", "12.345".
+func (t Text) Number(n int) string {
+	tag, err := language.Parse(t.Lang)
+	if err != nil {
+		tag = language.English
+	}
+	return message.NewPrinter(tag).Sprint(number.Decimal(n))
 }
 
 // Plural is the form of formsKey's word that goes with the whole number n,

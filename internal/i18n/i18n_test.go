@@ -269,6 +269,13 @@ func TestPoints(t *testing.T) {
 		{"sr-Cyrl", 22, "22 бода"},
 		{"sr-Cyrl", 50, "50 бодова"},
 		{"sr-Cyrl", 111, "111 бодова"},
+		// Thousands grouped as each language writes them.
+		{"en", 1500, "1,500 points"},
+		{"ru", 1500, "1\u00a0500 баллов"},
+		{"ru", 100001, "100\u00a0001 балл"},
+		{"de", 1500, "1.500 Punkte"},
+		{"fr", 12000, "12\u00a0000 points"},
+		{"sr-Latn", 1002, "1.002 boda"},
 	}
 	for _, tt := range tests {
 		if !slices.Contains(Languages(), tt.lang) {
