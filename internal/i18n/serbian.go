@@ -12,8 +12,7 @@ import (
 
 // latinDigraphs are the Latin letter pairs that are one Cyrillic letter.
 // A word where the pair is two letters (nadživeti, konjunkcija) would be
-// written wrong; the catalog avoids such words and a test checks the
-// Cyrillic text reads back to the Latin.
+// written wrong; the catalog avoids such words (TestSerbianAvoidsSplitDigraphs).
 var latinDigraphs = map[string]string{
 	"lj": "љ", "Lj": "Љ", "LJ": "Љ",
 	"nj": "њ", "Nj": "Њ", "NJ": "Њ",
