@@ -47,7 +47,7 @@ var deTexts = map[string]string{
 	"page.privacy":          "Datenschutzerklärung",
 	"thanks.title":          "Vielen Dank!",
 	"thanks.points":         "Sie haben %s erhalten!",
-	"thanks.points_note":    "Sie werden Ihrem Treuekonto bei %s gutgeschrieben.",
+	"thanks.points_note":    "Die Punkte werden Ihrem Treuekonto bei %s gutgeschrieben.",
 	"thanks.received":       "Wir haben Ihr Feedback erhalten. Danke, dass Sie sich die Zeit genommen haben.",
 	"thanks.contact":        "Wir melden uns bald bei Ihnen.",
 	"closed.title":          "Diese Umfrage ist beendet",
@@ -74,7 +74,7 @@ var deTexts = map[string]string{
 	"thanks_email.subject_plain": "Vielen Dank für Ihr Feedback",
 	"thanks_email.intro":         "Vielen Dank für Ihr Feedback zu Ihrer Bestellung %s.",
 
-	"ack.subject_sorry":   "Es tut uns leid: Ihre Bestellung %s",
+	"ack.subject_sorry":   "Das mit Ihrer Bestellung %s tut uns leid",
 	"ack.subject_contact": "Wir melden uns zu Ihrer Bestellung %s",
 	"ack.sorry":           "Es tut uns leid, dass bei Ihrer Bestellung %s nicht alles so lief, wie es sollte. Danke, dass Sie es uns gesagt haben.",
 	"ack.contact":         "Sie haben uns gebeten, Sie zu Ihrer Bestellung %s zu kontaktieren. Danke für Ihre Nachricht.",

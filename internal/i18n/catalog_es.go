@@ -47,7 +47,7 @@ var esTexts = map[string]string{
 	"page.privacy":          "Política de privacidad",
 	"thanks.title":          "¡Gracias!",
 	"thanks.points":         "¡Has ganado %s!",
-	"thanks.points_note":    "Se suman a tu saldo de fidelidad en %s.",
+	"thanks.points_note":    "Se suman a tu saldo de puntos en %s.",
 	"thanks.received":       "Hemos recibido tu opinión. Gracias por dedicarnos tu tiempo.",
 	"thanks.contact":        "Nos pondremos en contacto contigo pronto.",
 	"closed.title":          "Esta encuesta ha finalizado",
@@ -68,7 +68,7 @@ var esTexts = map[string]string{
 
 	"email.why_answered": "Recibes este correo porque respondiste a una encuesta de opinión de %s.",
 	"email.signoff":      "El equipo de %s",
-	"email.points_note":  "Los puntos se suman a tu saldo de fidelidad en %s.",
+	"email.points_note":  "Los puntos se suman a tu saldo en %s.",
 
 	"thanks_email.subject":       "¡Gracias! Has ganado %s",
 	"thanks_email.subject_plain": "Gracias por tu opinión",

@@ -48,7 +48,7 @@ var frTexts = map[string]string{
 	"page.privacy":          "Politique de confidentialité",
 	"thanks.title":          "Merci !",
 	"thanks.points":         "Vous avez gagné %s !",
-	"thanks.points_note":    "Ils sont ajoutés à votre solde de fidélité chez %s.",
+	"thanks.points_note":    "Ils sont crédités sur votre compte fidélité chez %s.",
 	"thanks.received":       "Nous avons bien reçu votre avis. Merci d’avoir pris le temps de répondre.",
 	"thanks.contact":        "Nous vous contacterons bientôt.",
 	"closed.title":          "Ce questionnaire est clos",
@@ -69,7 +69,7 @@ var frTexts = map[string]string{
 
 	"email.why_answered": "Vous recevez cet e-mail parce que vous avez répondu à un questionnaire de satisfaction de %s.",
 	"email.signoff":      "L’équipe %s",
-	"email.points_note":  "Les points sont ajoutés à votre solde de fidélité chez %s.",
+	"email.points_note":  "Les points sont crédités sur votre compte fidélité chez %s.",
 
 	"thanks_email.subject":       "Merci ! Vous avez gagné %s",
 	"thanks_email.subject_plain": "Merci pour votre avis",

@@ -51,7 +51,7 @@ var srTexts = map[string]string{
 	"page.privacy":          "Politika privatnosti",
 	"thanks.title":          "Hvala vam!",
 	"thanks.points":         "Dobili ste %s!",
-	"thanks.points_note":    "Bodovi su dodati na vaš račun lojalnosti u prodavnici %s.",
+	"thanks.points_note":    "Bodovi su dodati na vaš nalog u prodavnici %s.",
 	"thanks.received":       "Primili smo vaše mišljenje. Hvala vam što ste odvojili vreme.",
 	"thanks.contact":        "Uskoro ćemo vas kontaktirati.",
 	"closed.title":          "Ova anketa je zatvorena",
@@ -72,7 +72,7 @@ var srTexts = map[string]string{
 
 	"email.why_answered": "Ovu poruku ste dobili jer ste odgovorili na anketu prodavnice %s.",
 	"email.signoff":      "Tim prodavnice %s",
-	"email.points_note":  "Bodovi su dodati na vaš račun lojalnosti u prodavnici %s.",
+	"email.points_note":  "Bodovi su dodati na vaš nalog u prodavnici %s.",
 
 	"thanks_email.subject":       "Hvala vam! Dobili ste %s",
 	"thanks_email.subject_plain": "Hvala vam na mišljenju",
