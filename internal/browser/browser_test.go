@@ -80,18 +80,7 @@ func TestSurveyOnPhone(t *testing.T) {
 	browsertest.NoHorizontalScroll(t, ctx)
 	// A narrow rating box can split its label mid-word ("Satisfie" / "d"),
 	// which reads badly: each word must stay on one line.
-	split := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('.scores label')].flatMap(label => {
-		const split = [], texts = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
-		for (let n; (n = texts.nextNode());) {
-			for (const m of n.data.matchAll(/\S+/g)) {
-				const r = document.createRange();
-				r.setStart(n, m.index);
-				r.setEnd(n, m.index + m[0].length);
-				if (new Set([...r.getClientRects()].map(c => Math.round(c.top))).size > 1) split.push(m[0]);
-			}
-		}
-		return split;
-	})`)
+	split := splitWords(t, ctx, ".scores label")
 	if len(split) > 0 {
 		t.Errorf("rating labels split words across lines: %q", split)
 	}

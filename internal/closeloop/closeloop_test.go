@@ -183,7 +183,7 @@ func TestSettingsValidate(t *testing.T) {
 }
 
 func TestDefaultLocaleIsSpoken(t *testing.T) {
-	for locale, ok := range map[string]bool{"en": true, "ru-RU": true, "de": false, "sr-Latn": false} {
+	for locale, ok := range map[string]bool{"en": true, "ru-RU": true, "de-AT": true, "sr": true, "sr-Cyrl-RS": true, "pt-BR": false, "uk": false} {
 		s := DefaultSettings()
 		s.DefaultLocale = locale
 		if err := s.Validate(); (err == nil) != ok {

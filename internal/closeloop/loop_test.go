@@ -16,7 +16,7 @@ func TestLoopSettingsValidation(t *testing.T) {
 		{"case_reasons", func(s *Settings) { s.CaseReasons = nil }},
 		{"case_reasons", func(s *Settings) { s.CaseReasons = []string{"delivery", "delivery"} }},
 		{"case_reasons", func(s *Settings) { s.CaseReasons = []string{"Wrong Item"} }},
-		{"case_keywords", func(s *Settings) { s.CaseKeywords = map[string][]string{"de": {"kaputt"}} }},
+		{"case_keywords", func(s *Settings) { s.CaseKeywords = map[string][]string{"pt": {"quebrado"}} }},
 		{"case_keywords", func(s *Settings) { s.CaseKeywords = map[string][]string{"en": {" rude"}} }},
 		{"case_keywords", func(s *Settings) { s.CaseKeywords = map[string][]string{"en": {"a\nb"}} }},
 		{"recheck_after_hours", func(s *Settings) { s.RecheckAfterHours = -1 }},

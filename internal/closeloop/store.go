@@ -104,11 +104,6 @@ type Branding struct {
 	PrivacyURL    string `json:"privacy_url"`
 }
 
-// SpokenLanguages are the languages the product writes its emails and
-// pages in (i18n's catalog; a test keeps the two equal). A store's default
-// must be one of them: customers without a locale of their own read it.
-var SpokenLanguages = []string{"en", "ru"}
-
 // DefaultSettings are a new store's settings until its owner changes them.
 func DefaultSettings() Settings {
 	return Settings{

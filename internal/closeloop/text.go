@@ -99,13 +99,6 @@ func ValidLocale(tag string) bool {
 	return len(tag) <= 35 && localePattern.MatchString(tag)
 }
 
-// Language returns the lower-cased primary language of a BCP 47 tag:
-// "ru-RU" gives "ru".
-func Language(tag string) string {
-	lang, _, _ := strings.Cut(tag, "-")
-	return strings.ToLower(lang)
-}
-
 func printable(s string) bool {
 	for _, r := range s {
 		if !unicode.IsPrint(r) {

@@ -243,7 +243,10 @@ func TestEmailLanguage(t *testing.T) {
 	f := apptest.New(t, func(s *closeloop.Settings) { s.DefaultLocale = "ru"; s.ContactBudgetDays = 0 })
 	tests := []struct{ locale, subject, points string }{
 		{"", "Как вам заказ в Test Shop?", "50 баллов"},
-		{"de-DE", "Как вам заказ в Test Shop?", "50 баллов"},
+		{"pt-BR", "Как вам заказ в Test Shop?", "50 баллов"}, // not spoken: the store's
+		{"de-DE", "Wie war Ihre Bestellung bei Test Shop?", "50 Punkte"},
+		{"sr-RS", "Kako vam se dopala porudžbina iz prodavnice Test Shop?", "50 bodova"},
+		{"sr-Cyrl-RS", "Како вам се допала поруџбина из продавнице Test Shop?", "50 бодова"},
 		{"en-US", "How was your order from Test Shop?", "50 points"},
 		{"ru-RU", "Как вам заказ в Test Shop?", "50 баллов"},
 	}

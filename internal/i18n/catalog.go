@@ -1,11 +1,16 @@
 package i18n
 
 // catalog holds every text by language and key: customers' emails and pages,
-// and the alerts support reads. A test fails when one language lacks a key
-// another has, or a template or Go code uses a key no language has.
+// and the alerts support reads, in English and Russian; the other
+// languages' files (catalog_de.go, …) add theirs in init. A test fails
+// when a language lacks a key English has (customers' keys in every
+// language, staff keys, StaffKey, in English and Russian), has one English
+// lacks, or a template or Go code uses a key no language has.
 var catalog = map[string]map[string]string{
 	"en": {
-		"points.forms": "point|points",
+		"points.forms": "one=point|other=points",
+		// A label before what it names: "Privacy policy: https://…".
+		"punct.label": "%s:",
 
 		"score.1": "Very dissatisfied",
 		"score.2": "Dissatisfied",
@@ -59,7 +64,7 @@ var catalog = map[string]map[string]string{
 		"unsubscribe.done":      "You are unsubscribed",
 		"unsubscribe.done_body": "%s will not send you feedback emails any more.",
 
-		"reminders.forms": "time|times",
+		"alert.reminders.forms": "one=time|other=times",
 
 		// Dates: weekdays from Sunday, months from January; %[1]s weekday,
 		// %[2]d day, %[3]s month, %[4]s time, %[5]s zone.
@@ -149,8 +154,8 @@ var catalog = map[string]map[string]string{
 		"digest.nps":                   "NPS",
 		"digest.unchanged":             "unchanged",
 		"digest.no_previous":           "no data the week before",
-		"digest.answers.forms":         "answer|answers",
-		"digest.points.forms":          "point|points",
+		"digest.answers.forms":         "one=answer|other=answers",
+		"digest.points.forms":          "one=point|other=points",
 		"digest.points_fraction":       "points",
 		"digest.decimal":               ".",
 		"digest.percent":               "%s%%",
@@ -183,7 +188,8 @@ var catalog = map[string]map[string]string{
 		"digest_unsubscribe.done_body": "The weekly digest of %s will not be sent to this address any more. Other emails, such as follow-up alerts, still arrive.",
 	},
 	"ru": {
-		"points.forms": "балл|балла|баллов",
+		"points.forms": "one=балл|few=балла|many=баллов|other=балла",
+		"punct.label":  "%s:",
 
 		"score.1": "Очень недоволен",
 		"score.2": "Недоволен",
@@ -237,7 +243,7 @@ var catalog = map[string]map[string]string{
 		"unsubscribe.done":      "Вы отписались",
 		"unsubscribe.done_body": "%s больше не будет присылать вам письма с опросами.",
 
-		"reminders.forms": "раз|раза|раз",
+		"alert.reminders.forms": "one=раз|few=раза|many=раз|other=раза",
 
 		// Months in the genitive, as a date needs them: "29 ноября".
 		"date.weekdays":       "воскресенье|понедельник|вторник|среда|четверг|пятница|суббота",
@@ -322,8 +328,8 @@ var catalog = map[string]map[string]string{
 		"digest.nps":                   "NPS",
 		"digest.unchanged":             "без изменений",
 		"digest.no_previous":           "нет данных за неделю до",
-		"digest.answers.forms":         "ответ|ответа|ответов",
-		"digest.points.forms":          "пункт|пункта|пунктов",
+		"digest.answers.forms":         "one=ответ|few=ответа|many=ответов|other=ответа",
+		"digest.points.forms":          "one=пункт|few=пункта|many=пунктов|other=пункта",
 		"digest.points_fraction":       "пункта",
 		"digest.decimal":               ",",
 		"digest.percent":               "%s %%",

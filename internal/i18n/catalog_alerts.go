@@ -8,7 +8,7 @@ import "maps"
 var alertTexts = map[string]map[string]string{
 	"en": {
 		"hourly.subject":    "%[1]s: %[2]s in the last hour",
-		"hourly.forms":      "new case|new cases",
+		"hourly.forms":      "one=new case|other=new cases",
 		"hourly.intro":      "New cases at %[1]s from %[2]s to %[3]s:",
 		"hourly.more":       "…and %d more: see the follow-up queue.",
 		"hourly.resolved":   "already resolved",
@@ -18,7 +18,7 @@ var alertTexts = map[string]map[string]string{
 	},
 	"ru": {
 		"hourly.subject":    "%[1]s: %[2]s за последний час",
-		"hourly.forms":      "новое обращение|новых обращения|новых обращений",
+		"hourly.forms":      "one=новое обращение|few=новых обращения|many=новых обращений|other=нового обращения",
 		"hourly.intro":      "Новые обращения в магазине %[1]s с %[2]s до %[3]s:",
 		"hourly.more":       "…и ещё %d: смотрите очередь обращений.",
 		"hourly.resolved":   "уже решено",

@@ -1,14 +1,27 @@
-// Package i18n holds every text people read (customers, and support in the
-// alerts) in each supported language, picks the language for a customer (the
-// order's BCP 47 locale, else the store's default, else English), and names
-// numbers and dates the way each language writes them.
+// Package i18n holds every text people read (customers, and owners and
+// support in the alerts, the digest and the dashboard) in each supported
+// language, picks the language for a customer (the order's BCP 47 locale,
+// else the store's default, else English) and for the store's staff
+// (English or Russian), and names numbers and dates the way each language
+// writes them, with plural forms chosen by CLDR's rules.
+//
+// Customers read English, Russian, German, Spanish, French and Serbian in
+// Latin and Cyrillic script; owners and support read English and Russian
+// (see StaffKey). Each language's customer texts are in catalog_<lang>.go;
+// Serbian Cyrillic is written from the Latin text (serbian.go).
 package i18n
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
@@ -17,7 +30,29 @@ import (
 // store's is supported.
 const Fallback = "en"
 
-// Languages lists the supported languages.
+// staffLanguages are the languages of the texts owners and support read.
+var staffLanguages = []string{"en", "ru"}
+
+// staffPrefixes start the keys of the texts only owners and support read:
+// the alerts (email and Slack), replies to cases, the hourly alert, the
+// digest and its unsubscribe page, the data export and the dashboard.
+// These exist in English and Russian only; every other key is a
+// customer's and exists in every language.
+var staffPrefixes = []string{"alert.", "reply.", "hourly.", "slack.", "digest.", "digest_unsubscribe.", "export.", "app."}
+
+// StaffKey reports whether key names a text only owners and support read,
+// written in English and Russian only.
+func StaffKey(key string) bool {
+	for _, p := range staffPrefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Languages lists the supported languages, those customers read, as BCP
+// 47 tags (sr-Latn, sr-Cyrl).
 func Languages() []string {
 	langs := make([]string, 0, len(catalog))
 	for lang := range catalog {
@@ -27,13 +62,27 @@ func Languages() []string {
 	return langs
 }
 
+// StaffLanguages lists the languages owners and support read.
+func StaffLanguages() []string { return slices.Clone(staffLanguages) }
+
 // Pick returns the supported language for a customer's locale, falling back
-// to the store's default locale, then to English.
+// to the store's default locale, then to English. The tags are matched as
+// closeloop.Language does: de-AT is de, sr-RS sr-Latn.
 func Pick(customerLocale, storeLocale string) string {
 	for _, tag := range []string{customerLocale, storeLocale} {
 		if lang := closeloop.Language(tag); catalog[lang] != nil {
 			return lang
 		}
+	}
+	return Fallback
+}
+
+// PickStaff returns the language of the texts owners and support read for
+// a store whose default locale is locale: Russian for a Russian store,
+// else English.
+func PickStaff(locale string) string {
+	if lang := closeloop.Language(locale); slices.Contains(staffLanguages, lang) {
+		return lang
 	}
 	return Fallback
 }
@@ -73,12 +122,68 @@ func (t Text) Points(n int) string {
 	return t.Count("points.forms", n)
 }
 
-// Count names n of something whose plural forms are the "|"-separated text
-// of formsKey, in the order of the language's CLDR plural categories:
-// Count("reminders.forms", 2) is "2 times" or "2 раза".
+// Count names n of something whose plural forms are the text of formsKey,
+// the number written as the language groups digits: Count("points.forms",
+// 2) is "2 points" or "2 балла"; 1500 is "1,500 points", "1 500 баллов",
+// "1.500 Punkte".
 func (t Text) Count(formsKey string, n int) string {
-	forms := strings.Split(t.Get(formsKey), "|")
-	return fmt.Sprintf("%d %s", n, forms[pluralIndex(t.Lang, n, len(forms))])
+	return t.Number(n) + " " + t.Plural(formsKey, n)
+}
+
+// Number writes the whole number n with the language's digit grouping
+// (CLDR's, through golang.org/x/text/number): "12,345", "12 345", "12.345".
+func (t Text) Number(n int) string {
+	tag, err := language.Parse(t.Lang)
+	if err != nil {
+		tag = language.English
+	}
+	return message.NewPrinter(tag).Sprint(number.Decimal(n))
+}
+
+// Plural is the form of formsKey's word that goes with the whole number n,
+// as CLDR's plural rules for the language choose it. The text of a forms
+// key names each form by its CLDR category, "|"-separated:
+// "one=point|other=points", "one=балл|few=балла|many=баллов|other=балла".
+// A category the text lacks takes the "other" form.
+func (t Text) Plural(formsKey string, n int) string {
+	if n < 0 {
+		n = -n
+	}
+	forms := splitForms(t.Get(formsKey))
+	if form, ok := forms[category(t.Lang, n)]; ok {
+		return form
+	}
+	if form, ok := forms["other"]; ok {
+		return form
+	}
+	return formsKey // shows what is missing, as Get does
+}
+
+// splitForms splits the text of a forms key into its forms by CLDR category
+// name (zero, one, two, few, many, other).
+func splitForms(text string) map[string]string {
+	forms := map[string]string{}
+	for _, part := range strings.Split(text, "|") {
+		if cat, form, ok := strings.Cut(part, "="); ok {
+			forms[cat] = form
+		}
+	}
+	return forms
+}
+
+// categoryNames are CLDR's names of the plural categories.
+var categoryNames = map[plural.Form]string{
+	plural.Other: "other", plural.Zero: "zero", plural.One: "one",
+	plural.Two: "two", plural.Few: "few", plural.Many: "many",
+}
+
+// category is the CLDR plural category of the whole number n in lang.
+func category(lang string, n int) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return "other"
+	}
+	return categoryNames[plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0)]
 }
 
 // DateTime names the moment at as the language writes it in loc (UTC when
@@ -117,31 +222,6 @@ func (t Text) name(key string, i int) string {
 	return names[i]
 }
 
-// pluralIndex picks the plural form: English-like languages have one and
-// other; Russian has one (1, 21, 31…), few (2–4, 22–24…) and many.
-func pluralIndex(lang string, n, forms int) int {
-	if n < 0 {
-		n = -n
-	}
-	var i int
-	switch lang {
-	case "ru":
-		switch {
-		case n%10 == 1 && n%100 != 11:
-			i = 0
-		case n%10 >= 2 && n%10 <= 4 && (n%100 < 12 || n%100 > 14):
-			i = 1
-		default:
-			i = 2
-		}
-	default:
-		if n != 1 {
-			i = 1
-		}
-	}
-	return min(i, forms-1)
-}
-
 // Keys lists every key of a language, for tests that compare languages.
 func Keys(lang string) []string {
 	keys := make([]string, 0, len(catalog[lang]))
@@ -150,4 +230,22 @@ func Keys(lang string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// add merges texts into lang's catalog; Serbian Latin texts are also
+// written in Cyrillic script, so the two never drift apart. Each
+// catalog_*.go file adds its texts in its init.
+func add(lang string, texts map[string]string) {
+	into := func(lang string, key, text string) {
+		if catalog[lang] == nil {
+			catalog[lang] = map[string]string{}
+		}
+		catalog[lang][key] = text
+	}
+	for key, text := range texts {
+		into(lang, key, text)
+		if lang == "sr-Latn" {
+			into("sr-Cyrl", key, cyrillic(key, text))
+		}
+	}
 }

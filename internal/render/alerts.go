@@ -54,7 +54,7 @@ type HourlyAlert struct {
 // linking to the dashboard under baseURL.
 func NewHourlyAlert(store closeloop.Store, hour time.Time, cases []closeloop.Case, total int, baseURL string) HourlyAlert {
 	s := store.Settings
-	t := i18n.For(i18n.Pick(s.DefaultLocale, ""))
+	t := i18n.For(i18n.PickStaff(s.DefaultLocale))
 	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
 		loc = time.UTC

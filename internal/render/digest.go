@@ -94,7 +94,7 @@ type DigestCase struct {
 // NewDigestEmail builds the digest of f, in the store's default language.
 func NewDigestEmail(f DigestFacts) DigestEmail {
 	set := f.Store.Settings
-	t := i18n.For(i18n.Pick(set.DefaultLocale, ""))
+	t := i18n.For(i18n.PickStaff(set.DefaultLocale))
 	loc := set.Location()
 	e := DigestEmail{
 		T: t, Brand: set.Branding, DashboardURL: f.DashboardURL, UnsubscribeURL: f.UnsubscribeURL,
@@ -263,7 +263,7 @@ func (e DigestEmail) subject() string { return e.Subject }
 // digest, or says it is done, in the store's language. address is "" when
 // the link's address is no longer among the store's owners.
 func DigestUnsubscribePage(store closeloop.Store, address, action string, done bool) Page {
-	t := i18n.For(i18n.Pick(store.Settings.DefaultLocale, ""))
+	t := i18n.For(i18n.PickStaff(store.Settings.DefaultLocale))
 	p := Page{T: t, Brand: store.Settings.Branding, Title: t.Get("digest_unsubscribe.title"), Action: action, Email: address, Unsubscribed: done}
 	if address != "" {
 		// The link never expires: whoever holds it sees the address masked.

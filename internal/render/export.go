@@ -25,7 +25,7 @@ type ExportEmail struct {
 // NewExportEmail builds the email of the customer's export, in the
 // store's default locale.
 func NewExportEmail(brand closeloop.Branding, staffLocale, platform, customer, request, export string) ExportEmail {
-	t := i18n.For(i18n.Pick(staffLocale, ""))
+	t := i18n.For(i18n.PickStaff(staffLocale))
 	return ExportEmail{
 		T: t, Brand: brand, Platform: platform, Customer: customer, Request: request, Export: export,
 		Subject: t.Get("export.subject", platform, customer),

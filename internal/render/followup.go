@@ -125,10 +125,10 @@ type SupportAlert struct {
 }
 
 // NewSupportAlert builds the alert about case c to the store's support, in
-// staffLocale (the store's default locale; English unless it is a language
-// the catalog has), linking to the case at caseURL (see CaseURL).
+// staffLocale (the store's default locale; English unless it is Russian,
+// the one other language staff texts are written in), linking to the case at caseURL (see CaseURL).
 func NewSupportAlert(c closeloop.Case, brand closeloop.Branding, staffLocale, caseURL string) SupportAlert {
-	t := i18n.For(i18n.Pick(staffLocale, ""))
+	t := i18n.For(i18n.PickStaff(staffLocale))
 	loc := c.Location()
 	e := SupportAlert{
 		T: t, Brand: brand, Unhappy: c.Unhappy(), Customer: c.Customer.Email, OrderID: c.OrderID, Items: c.Items,
@@ -174,7 +174,7 @@ func (e SupportAlert) AsOverdue(since time.Time, reminders int) SupportAlert {
 	e.Overdue = true
 	e.OverdueSince = e.T.DateTime(since, e.loc)
 	e.Reminders = reminders
-	e.RemindersText = e.T.Count("reminders.forms", reminders)
+	e.RemindersText = e.T.Count("alert.reminders.forms", reminders)
 	e.Subject = e.T.Get("alert.subject_overdue", e.plainSubject)
 	return e
 }

@@ -10,7 +10,6 @@ import (
 	htmltemplate "html/template"
 	"io"
 	"strconv"
-	"strings"
 	texttemplate "text/template"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
@@ -164,10 +163,9 @@ func ThanksPage(s closeloop.Survey) Page {
 // ClosedPage is the one neutral page for unknown, expired and closed links.
 // It shows no store, so it never tells whether a token existed.
 func ClosedPage(acceptLanguage string) Page {
-	// The browser's first choice: "ru-RU,ru;q=0.9,en;q=0.8" gives ru-RU.
-	first, _, _ := strings.Cut(acceptLanguage, ",")
-	first, _, _ = strings.Cut(first, ";")
-	t := textFor(strings.TrimSpace(first), "")
+	// The browser's most preferred language the product speaks:
+	// "pt-BR,pt;q=0.9,es;q=0.8" gives es.
+	t := textFor(closeloop.AcceptedLanguage(acceptLanguage), "")
 	return Page{T: t, Brand: closeloop.Branding{}, Title: t.Get("closed.title")}
 }
 

@@ -32,8 +32,13 @@ func TestEveryPageAndEmailInEveryLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][]string{
-		"en": {"75 points", "How was your order from Shop?"},
-		"ru": {"75 баллов", "Как вам заказ в Shop?"},
+		"en":      {"75 points", "How was your order from Shop?"},
+		"ru":      {"75 баллов", "Как вам заказ в Shop?"},
+		"de":      {"75 Punkte", "Wie war Ihre Bestellung bei Shop?"},
+		"es":      {"75 puntos", "¿Qué tal tu pedido en Shop?"},
+		"fr":      {"75 points", "Comment s’est passée votre commande chez Shop\u00a0?"},
+		"sr-Latn": {"75 bodova", "Kako vam se dopala porudžbina iz prodavnice Shop?"},
+		"sr-Cyrl": {"75 бодова", "Како вам се допала поруџбина из продавнице Shop?"},
 	}
 	for _, lang := range i18n.Languages() {
 		t.Run(lang, func(t *testing.T) {

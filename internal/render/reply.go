@@ -26,7 +26,7 @@ type ReplyAlert struct {
 // stands after the reply), in staffLocale (the store's default locale),
 // linking to the case at caseURL; reopened says the reply reopened it.
 func NewReplyAlert(c closeloop.Case, n closeloop.Note, reopened bool, brand closeloop.Branding, staffLocale, caseURL string) ReplyAlert {
-	t := i18n.For(i18n.Pick(staffLocale, ""))
+	t := i18n.For(i18n.PickStaff(staffLocale))
 	e := ReplyAlert{
 		T: t, Brand: brand, Customer: c.Customer.Email, OrderID: c.OrderID,
 		Reply: quote(n.Text, brandColor(brand)), Reopened: reopened, CaseURL: caseURL,
