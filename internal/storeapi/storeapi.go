@@ -11,6 +11,7 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/secret"
+	"github.com/closeloop/closeloop/internal/settings"
 	"github.com/closeloop/closeloop/internal/summary"
 	"github.com/closeloop/closeloop/internal/survey"
 	"github.com/closeloop/closeloop/internal/web"
@@ -90,11 +91,14 @@ type Deps struct {
 type API struct {
 	Deps
 	now func() time.Time
+	// settings validates and saves settings changes, as the dashboard's
+	// settings form does.
+	settings *settings.Service
 }
 
 // New returns the store API; now is the clock (time.Now in production).
 func New(deps Deps, now func() time.Time) *API {
-	return &API{Deps: deps, now: now}
+	return &API{Deps: deps, now: now, settings: settings.New(deps.Stores, deps.CheckWebhookURL)}
 }
 
 // authed is a handler that runs with the caller's API key.
