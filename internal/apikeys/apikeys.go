@@ -6,6 +6,7 @@ package apikeys
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -34,8 +35,12 @@ type Issued struct {
 // saved (trimmed); the error is EINVALID naming role and name.
 func Check(role closeloop.Role, name string) (string, error) {
 	problems := closeloop.Problems{}
-	if !role.Valid() {
-		problems.Add("role", "must be owner, support, ingest or points")
+	if !slices.Contains(Roles, role) {
+		names := make([]string, len(Roles))
+		for i, r := range Roles {
+			names[i] = string(r)
+		}
+		problems.Add("role", "must be "+strings.Join(names[:len(names)-1], ", ")+" or "+names[len(names)-1])
 	}
 	name = strings.TrimSpace(name)
 	if n := utf8.RuneCountInString(name); n == 0 || n > 100 || strings.IndexFunc(name, unicode.IsControl) >= 0 {
