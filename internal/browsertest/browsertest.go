@@ -178,3 +178,22 @@ func CheckAccessibility(t *testing.T, ctx context.Context) {
 		t.Errorf("on %s: %s", page, p)
 	}
 }
+
+// Screenshot saves a full-page PNG of the tab as .local/screenshots/name
+// in the repository, for a person to look at.
+func Screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := filepath.Join(testenv.RepoRoot(t), ".local", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}

@@ -58,6 +58,7 @@ func TestOwnerPagesInABrowser(t *testing.T) {
 				}
 				browsertest.CheckAccessibility(t, ctx)
 				browsertest.NoHorizontalScroll(t, ctx)
+				browsertest.Screenshot(t, ctx, "owner-"+strings.ReplaceAll(p.name, " ", "-")+"-"+size.name+".png")
 			})
 		}
 	}

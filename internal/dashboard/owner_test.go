@@ -435,7 +435,7 @@ func TestSettingsPageNeverShowsSecrets(t *testing.T) {
 }
 
 var (
-	secretField = regexp.MustCompile(`id="key-secret" class="secret" type="text" readonly value="(cl_[^"]+)"`)
+	secretField = regexp.MustCompile(`<textarea id="key-secret" class="secret" readonly[^>]*>(cl_[^<]+)</textarea>`)
 )
 
 // A key made on the page works at once and its secret is shown once;
