@@ -59,7 +59,7 @@ func (d *Dashboard) keysView(ctx context.Context, t i18n.Text, v Viewer, name, r
 		return keysPage{}, err
 	}
 	page := keysPage{Location: v.Store.Settings.Location(), Name: name, Role: role,
-		NameError: problems["name"], RoleError: problems["role"], Invalid: len(problems) > 0}
+		NameError: problemText(t, problems["name"]), RoleError: problemText(t, problems["role"]), Invalid: len(problems) > 0}
 	page.NameDesc, page.RoleDesc = "key-name-hint", ""
 	if page.NameError != "" {
 		page.NameDesc += " key-name-error"

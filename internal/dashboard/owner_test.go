@@ -369,6 +369,23 @@ func TestSettingsFormRefusesBadValues(t *testing.T) {
 	}
 }
 
+// A Russian reader sees the problems in Russian.
+func TestSettingsProblemsInTheReadersLanguage(t *testing.T) {
+	s := newOwnerSite(t, closeloop.RoleOwner)
+	form := s.settingsForm(t)
+	form.Set("reply_to", "care@@shop")
+	form.Set("sla_hours", "0")
+	form.Set("csrf", ownerCSRF)
+	r := s.do(t, "POST", "/app/settings", form, "Accept-Language", "ru-RU,ru;q=0.9")
+	if r.Status != http.StatusBadRequest {
+		t.Fatalf("POST: %d, want 400", r.Status)
+	}
+	if !fieldInvalid(r.Body, "f-reply_to", "должно быть адресом электронной почты: в адресе должен быть ровно один @") ||
+		!fieldInvalid(r.Body, "f-sla_hours", "должно быть от 1 до 336") {
+		t.Fatalf("the Russian page does not show the problems in Russian:\n%s", r.Body)
+	}
+}
+
 // A form read before someone else saved is refused, with both values
 // shown; the owner's entries are kept, and saving again is their choice.
 func TestSettingsFormRefusesAStaleVersion(t *testing.T) {

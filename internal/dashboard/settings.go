@@ -238,7 +238,7 @@ func (d *Dashboard) settingsView(t i18n.Text, v Viewer, store closeloop.Store, v
 			fv := fieldView{
 				ID: "f-" + strings.ReplaceAll(f.name, ".", "-"), Name: f.name, Kind: f.kind,
 				Label: t.Get("app.owner.f." + f.name), Hint: t.Get("app.owner.f." + f.name + ".hint"),
-				Value: values[f.name], Error: problems[f.name],
+				Value: values[f.name], Error: problemText(t, problems[f.name]),
 			}
 			shown[f.name] = true
 			switch f.kind {
@@ -268,10 +268,10 @@ func (d *Dashboard) settingsView(t i18n.Text, v Viewer, store closeloop.Store, v
 			continue
 		}
 		if fv := firstField(page.Groups, name+"."); fv != nil && fv.Error == "" {
-			fv.Error = problem
+			fv.Error = problemText(t, problem)
 			continue
 		}
-		page.Other = append(page.Other, name+": "+problem)
+		page.Other = append(page.Other, name+": "+problemText(t, problem))
 	}
 	slices.Sort(page.Other)
 	for gi := range page.Groups {
