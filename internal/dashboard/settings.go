@@ -146,7 +146,7 @@ func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, v Viewer) e
 	if r.URL.Query().Get("saved") == "1" {
 		p.Flash = t.Get("app.owner.settings.saved")
 	}
-	p.Data = d.settingsView(t, v, v.Store, formValues(v.Store.Settings), nil)
+	p.Data = d.settingsView(t, v.Store, formValues(v.Store.Settings), nil)
 	d.write(w, r, http.StatusOK, "settings", p)
 	return nil
 }
@@ -190,7 +190,7 @@ func (d *Dashboard) postSettings(w http.ResponseWriter, r *http.Request, v Viewe
 		if err != nil {
 			return err
 		}
-		view := d.settingsView(t, v, store, typed, nil)
+		view := d.settingsView(t, store, typed, nil)
 		view.Stale = true
 		now := formValues(store.Settings)
 		for gi := range view.Groups {
@@ -207,7 +207,7 @@ func (d *Dashboard) postSettings(w http.ResponseWriter, r *http.Request, v Viewe
 		d.write(w, r, http.StatusConflict, "settings", Page{T: t, V: &v, Title: t.Get("app.owner.settings.title"), Nav: "settings", Data: view})
 		return nil
 	case errors.As(err, &invalid) && invalid.Code == closeloop.EINVALID:
-		view := d.settingsView(t, v, v.Store, typed, invalid.Fields)
+		view := d.settingsView(t, v.Store, typed, invalid.Fields)
 		view.Version = version
 		d.write(w, r, http.StatusBadRequest, "settings", Page{T: t, V: &v, Title: t.Get("app.owner.settings.title"), Nav: "settings", Data: view})
 		return nil
@@ -229,7 +229,7 @@ func lines(s string) string {
 
 // settingsView draws the form with values (the stored settings or what
 // the owner typed) and problems by field.
-func (d *Dashboard) settingsView(t i18n.Text, v Viewer, store closeloop.Store, values map[string]string, problems map[string]string) settingsPage {
+func (d *Dashboard) settingsView(t i18n.Text, store closeloop.Store, values map[string]string, problems map[string]string) settingsPage {
 	page := settingsPage{Version: store.SettingsVersion}
 	shown := map[string]bool{}
 	for _, g := range settingsForm {
