@@ -13,8 +13,8 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
 
-// The owners' pages pass axe-core on a desktop and on a 360 px phone,
-// where nothing scrolls sideways: the settings (as read and with errors),
+// The owners' pages pass axe-core on a desktop and on a 360 px phone (in
+// the light and the dark palette), where nothing scrolls sideways: the settings (as read and with errors),
 // the keys and a created key.
 func TestOwnerPagesInABrowser(t *testing.T) {
 	s := newOwnerSite(t, closeloop.RoleOwner)
@@ -46,6 +46,8 @@ func TestOwnerPagesInABrowser(t *testing.T) {
 	}{
 		{"desktop", chromedp.EmulateViewport(1280, 900)},
 		{"phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)},
+		// Colour contrast in the dark palette too.
+		{"phone-dark", browsertest.ColorScheme("dark")},
 	}
 	for _, size := range sizes {
 		browsertest.Do(t, ctx, size.size)

@@ -188,6 +188,8 @@ func TestSettingsPageShowsCurrentSettings(t *testing.T) {
 		t.Fatalf("GET /app/settings: %d %s", page.Status, page.Body)
 	}
 	t.Logf("GET /app/settings: %d DynamoDB requests %v (besides the session's)", s.f.Counter.Total(), s.f.Counter.Counts())
+	css := s.get(t, "/app/static/app.css")
+	t.Logf("GET /app/settings: %d bytes of HTML, %d of CSS (the whole dashboard's), no script", len(page.Body), len(css.Body))
 	if n := s.f.Counter.Total(); n != 0 {
 		t.Errorf("the settings page made %d DynamoDB requests %v, want none: the viewer's store has the settings", n, s.f.Counter.Counts())
 	}
@@ -580,6 +582,30 @@ func TestKeysPageRefusals(t *testing.T) {
 	s.viewer.role = closeloop.RoleOwner // a session still naming them owner
 	if r := s.post(t, "/app/keys/"+mine.Items[0].ID+"/revoke", url.Values{}); r.Status != http.StatusForbidden {
 		t.Errorf("revoke by a removed owner: %d, want 403", r.Status)
+	}
+}
+
+// A form without the session's token, or sent from another site, changes
+// nothing.
+func TestOwnerFormsNeedTheSessionToken(t *testing.T) {
+	s := newOwnerSite(t, closeloop.RoleOwner)
+	before, keys := s.apiSettings(t), s.f.API(t, "GET", "/v1/keys", "").Body
+	form := s.settingsForm(t)
+	form.Set("time_zone", "Europe/Berlin")
+	for _, r := range []pageResponse{
+		s.do(t, "POST", "/app/settings", form),
+		s.do(t, "POST", "/app/keys", url.Values{"csrf": {"guessed"}, "role": {"owner"}, "name": {"mine now"}}),
+		s.do(t, "POST", "/app/keys", url.Values{"csrf": {ownerCSRF}, "role": {"owner"}, "name": {"mine now"}}, "Sec-Fetch-Site", "cross-site"),
+	} {
+		if r.Status != http.StatusForbidden {
+			t.Errorf("a form without the token or from another site: %d, want 403", r.Status)
+		}
+	}
+	if after := s.apiSettings(t); after != before {
+		t.Fatal("a form without the token changed the settings")
+	}
+	if after := s.f.API(t, "GET", "/v1/keys", "").Body; after != keys {
+		t.Fatal("a form without the token made a key")
 	}
 }
 
