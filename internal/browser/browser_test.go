@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/closeloop/closeloop/internal/apptest"
+	"github.com/closeloop/closeloop/internal/browsertest"
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
 
@@ -107,39 +108,20 @@ func newTab(t *testing.T) context.Context {
 	return ctx
 }
 
-// do runs the actions in order and fails the test at the first error.
+// do, eval and load are browsertest's, which the dashboard's tests use too.
 func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Do(t, ctx, actions...)
 }
 
-// eval evaluates a JavaScript expression in the page and decodes its value.
 func eval[T any](t *testing.T, ctx context.Context, expression string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expression))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", expression, err)
-	}
-	return v
+	return browsertest.Eval[T](t, ctx, expression)
 }
 
-// load runs the actions, which must make the tab load a page (a navigation,
-// a click on a submit button…), and fails unless the page came with status.
 func load(t *testing.T, ctx context.Context, status int64, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	resp, err := chromedp.RunResponse(ctx, actions...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp == nil || resp.Status != status {
-		got := "no response"
-		if resp != nil {
-			got = fmt.Sprint(resp.Status)
-		}
-		t.Fatalf("page %s answered %s, want %d", eval[string](t, ctx, `location.pathname`), got, status)
-	}
+	browsertest.Load(t, ctx, status, actions...)
 }
 
 // bodyText is the text the page shows.
@@ -274,23 +256,10 @@ func TestSurveyOnPhone(t *testing.T) {
 	screenshot(t, ctx, "thanks-mobile.png")
 }
 
-// focused describes the focused element, as tag#id[name=…][value=…] (the
-// value of radios only), and whether the browser shows it as focused.
+// focused describes the focused element (browsertest.Focused).
 func focused(t *testing.T, ctx context.Context) (desc string, visible bool) {
 	t.Helper()
-	got := eval[struct {
-		Desc    string
-		Visible bool
-	}](t, ctx, `(() => {
-		const e = document.activeElement;
-		if (!e || e === document.body) return {desc: 'body', visible: false};
-		let d = e.tagName.toLowerCase();
-		if (e.id) d += '#' + e.id;
-		if (e.name) d += '[name=' + e.name + ']';
-		if (e.type === 'radio') d += '[value=' + e.value + ']';
-		return {desc: d, visible: e.matches(':focus-visible')};
-	})()`)
-	return got.Desc, got.Visible
+	return browsertest.Focused(t, ctx)
 }
 
 // A customer without a mouse answers: Tab reaches every control in order,

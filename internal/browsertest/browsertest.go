@@ -99,8 +99,9 @@ func Load(t *testing.T, ctx context.Context, status int64, actions ...chromedp.A
 	}
 }
 
-// Focused describes the focused element as tag#id[name=…] and says
-// whether the browser shows it as focused (:focus-visible).
+// Focused describes the focused element as tag#id[name=…][value=…] (the
+// value of radios only) and says whether the browser shows it as focused
+// (:focus-visible).
 func Focused(t *testing.T, ctx context.Context) (desc string, visible bool) {
 	t.Helper()
 	got := Eval[struct {
@@ -112,6 +113,7 @@ func Focused(t *testing.T, ctx context.Context) (desc string, visible bool) {
 		let d = e.tagName.toLowerCase();
 		if (e.id) d += '#' + e.id;
 		if (e.name) d += '[name=' + e.name + ']';
+		if (e.type === 'radio') d += '[value=' + e.value + ']';
 		return {desc: d, visible: e.matches(':focus-visible')};
 	})()`)
 	return got.Desc, got.Visible
