@@ -190,8 +190,8 @@ func TestSettingsPageShowsCurrentSettings(t *testing.T) {
 	t.Logf("GET /app/settings: %d DynamoDB requests %v (besides the session's)", s.f.Counter.Total(), s.f.Counter.Counts())
 	css := s.get(t, "/app/static/app.css")
 	t.Logf("GET /app/settings: %d bytes of HTML, %d of CSS (the whole dashboard's), no script", len(page.Body), len(css.Body))
-	if n := s.f.Counter.Total(); n != 0 {
-		t.Errorf("the settings page made %d DynamoDB requests %v, want none: the viewer's store has the settings", n, s.f.Counter.Counts())
+	if c := s.f.Counter.Counts(); s.f.Counter.Total() != 1 || c["GetItem"] != 1 {
+		t.Errorf("the settings page made DynamoDB requests %v, want one GetItem (consistent)", c)
 	}
 	for _, want := range []string{
 		`id="f-time_zone" name="time_zone" value="Europe/Berlin"`,

@@ -139,14 +139,20 @@ type fieldView struct {
 
 type choice struct{ Value, Label string }
 
-// settings shows the form with the store's current settings.
+// settings shows the form with the store's current settings, read again
+// strongly consistent: the viewer's store may predate a save just made,
+// and a form drawn from it would be refused as stale.
 func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, v Viewer) error {
 	t := Lang(r)
 	p := Page{T: t, V: &v, Title: t.Get("app.owner.settings.title"), Nav: "settings"}
 	if r.URL.Query().Get("saved") == "1" {
 		p.Flash = t.Get("app.owner.settings.saved")
 	}
-	p.Data = d.settingsView(t, v.Store, formValues(v.Store.Settings), nil)
+	store, err := d.Settings.Current(r.Context(), v.StoreID)
+	if err != nil {
+		return err
+	}
+	p.Data = d.settingsView(t, store, formValues(store.Settings), nil)
 	d.write(w, r, http.StatusOK, "settings", p)
 	return nil
 }
@@ -186,7 +192,7 @@ func (d *Dashboard) postSettings(w http.ResponseWriter, r *http.Request, v Viewe
 	case closeloop.ErrorCode(err) == closeloop.EPRECONDITION:
 		// The form is drawn again on the settings as they are now, so that
 		// saving it again is the owner's informed choice.
-		store, err := d.Stores.Store(r.Context(), v.StoreID)
+		store, err := d.Settings.Current(r.Context(), v.StoreID)
 		if err != nil {
 			return err
 		}

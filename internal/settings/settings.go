@@ -17,10 +17,11 @@ import (
 	"github.com/closeloop/closeloop/internal/web"
 )
 
-// Stores reads a store and saves its settings on condition of the version
-// read (ECONFLICT when they moved on since).
+// Stores reads a store as the last change left it (strongly consistent)
+// and saves its settings on condition of the version read (ECONFLICT when
+// they moved on since).
 type Stores interface {
-	Store(ctx context.Context, storeID string) (closeloop.Store, error)
+	LatestStore(ctx context.Context, storeID string) (closeloop.Store, error)
 	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings, version int) error
 }
 
@@ -81,6 +82,12 @@ func ParseETag(etag string) (int, bool) {
 	return v, err == nil && v >= 0
 }
 
+// Current is the store with its settings as the last change left them,
+// and their version: what a form to change them is drawn from.
+func (s *Service) Current(ctx context.Context, storeID string) (closeloop.Store, error) {
+	return s.stores.LatestStore(ctx, storeID)
+}
+
 // Update applies c to the store's settings and saves them when every field
 // is good (EINVALID naming each bad one otherwise). A change on a version
 // that is no longer current is EPRECONDITION; one on AnyVersion is retried
@@ -90,7 +97,7 @@ func (s *Service) Update(ctx context.Context, storeID string, c Change) (Saved, 
 		return Saved{}, closeloop.Errorf(closeloop.EINVALID, "the body must be a JSON object of settings")
 	}
 	for attempt := 1; ; attempt++ {
-		store, err := s.stores.Store(ctx, storeID)
+		store, err := s.stores.LatestStore(ctx, storeID)
 		if err != nil {
 			return Saved{}, err
 		}

@@ -29,6 +29,8 @@ type Keys interface {
 // Stores reads and changes a store's settings.
 type Stores interface {
 	Store(ctx context.Context, storeID string) (closeloop.Store, error)
+	// LatestStore reads it strongly consistent, for a change of settings.
+	LatestStore(ctx context.Context, storeID string) (closeloop.Store, error)
 	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings, version int) error
 	RotateWebhookSecret(ctx context.Context, storeID, next string, now time.Time) (closeloop.WebhookSecrets, error)
 	// The shop platforms' webhook secrets (shopsettings.go).
