@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"time"
 	_ "time/tzdata" // store time zones without relying on the runtime's files
@@ -16,7 +17,9 @@ import (
 	"github.com/closeloop/closeloop/internal/dashboard"
 	"github.com/closeloop/closeloop/internal/dynamo"
 	"github.com/closeloop/closeloop/internal/followup"
+	"github.com/closeloop/closeloop/internal/settings"
 	"github.com/closeloop/closeloop/internal/summary"
+	"github.com/closeloop/closeloop/internal/webhook"
 )
 
 func main() {
@@ -36,6 +39,11 @@ func run(ctx context.Context, getenv func(string) string) error {
 		Stores: db, Responses: db,
 		Followups: followup.NewService(db, time.Now),
 		Summaries: summary.New(db, time.Now),
+		Settings: settings.New(db, func(ctx context.Context, raw string) error {
+			return webhook.ValidateURL(ctx, raw, net.DefaultResolver, false)
+		}),
+		Keys:          db,
+		DefaultSender: cfg.SenderAddress,
 	}, time.Now)
 	if err != nil {
 		return err

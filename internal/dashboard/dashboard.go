@@ -24,6 +24,7 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/i18n"
+	"github.com/closeloop/closeloop/internal/settings"
 	"github.com/closeloop/closeloop/internal/summary"
 	"github.com/closeloop/closeloop/internal/web"
 	"github.com/closeloop/closeloop/templates"
@@ -62,6 +63,13 @@ type Deps struct {
 	Summaries *summary.Service  // the owners' numbers, as the store API reads them
 	// Auth finds the signed-in person; sessions.go builds the production one.
 	Auth Authenticator
+
+	// Owners' pages (settings.go, keys.go): settings changed as the store
+	// API changes them, the store's API keys, and the deployment's sender
+	// address (a store without a sender of its own sends from it).
+	Settings      *settings.Service
+	Keys          Keys
+	DefaultSender string
 }
 
 // Dashboard is the /app pages with their dependencies.

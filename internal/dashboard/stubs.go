@@ -33,22 +33,3 @@ func (d *Dashboard) products(w http.ResponseWriter, r *http.Request, v Viewer) e
 	return notBuilt(w, r, v)
 }
 
-func (d *Dashboard) settings(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) postSettings(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) keys(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) postKey(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) revokeKey(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}

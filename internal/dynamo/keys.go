@@ -65,6 +65,28 @@ func (db *DB) CreateKey(ctx context.Context, k closeloop.Key, hash string) error
 // ENOTFOUND when the store has no such key; EUNAUTHORIZED when byKeyID was
 // revoked meanwhile.
 func (db *DB) RevokeKey(ctx context.Context, storeID, keyID, byKeyID string) error {
+	return db.revokeKey(ctx, storeID, keyID, &types.ConditionCheck{
+		TableName: aws.String(db.table), Key: keyListingKey(storeID, byKeyID), ConditionExpression: aws.String("attribute_exists(pk)"),
+	}, closeloop.Errorf(closeloop.EUNAUTHORIZED, "unknown or revoked API key"))
+}
+
+// RevokeKeyAsOwner deletes a store's API key on behalf of a person signed
+// in to the dashboard, on condition that ownerEmail (lower case) is still
+// one of the store's owner_emails: an owner removed meanwhile cannot
+// revoke. ENOTFOUND when the store has no such key; EFORBIDDEN when the
+// person is no longer an owner.
+func (db *DB) RevokeKeyAsOwner(ctx context.Context, storeID, keyID, ownerEmail string) error {
+	return db.revokeKey(ctx, storeID, keyID, &types.ConditionCheck{
+		TableName: aws.String(db.table), Key: storeKey(storeID),
+		ConditionExpression:       aws.String("contains(#settings.owner_emails, :email)"),
+		ExpressionAttributeNames:  map[string]string{"#settings": "settings"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":email": str(ownerEmail)},
+	}, closeloop.Errorf(closeloop.EFORBIDDEN, "only the store's owners can revoke keys"))
+}
+
+// revokeKey deletes both items of a key in one transaction with by, the
+// check that the one revoking may still do it (denied when it fails).
+func (db *DB) revokeKey(ctx context.Context, storeID, keyID string, by *types.ConditionCheck, denied error) error {
 	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(db.table), Key: keyListingKey(storeID, keyID), ConsistentRead: aws.Bool(true),
 	})
@@ -83,14 +105,14 @@ func (db *DB) RevokeKey(ctx context.Context, storeID, keyID, byKeyID string) err
 	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Delete: &types.Delete{TableName: aws.String(db.table), Key: keyListingKey(storeID, keyID), ConditionExpression: exists}},
 		{Delete: &types.Delete{TableName: aws.String(db.table), Key: apiKeyKey(rec.Hash), ConditionExpression: exists}},
-		{ConditionCheck: &types.ConditionCheck{TableName: aws.String(db.table), Key: keyListingKey(storeID, byKeyID), ConditionExpression: exists}},
+		{ConditionCheck: by},
 	}})
 	reasons := cancelReasons(err)
 	switch {
 	case err == nil:
 		return nil
 	case len(reasons) == 3 && aws.ToString(reasons[2].Code) == "ConditionalCheckFailed":
-		return closeloop.Errorf(closeloop.EUNAUTHORIZED, "unknown or revoked API key")
+		return denied
 	case len(reasons) == 3 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed",
 		len(reasons) == 3 && aws.ToString(reasons[1].Code) == "ConditionalCheckFailed":
 		return closeloop.Errorf(closeloop.ENOTFOUND, "no such API key")

@@ -83,3 +83,12 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, storeID, next string, now
 		return closeloop.WebhookSecrets{}, unavailable("rotate webhook secret", err)
 	}
 }
+
+// LatestStore is Store read strongly consistent: the settings as the last
+// change left them, for a change made on them and for a settings form
+// drawn right after a save (an eventually consistent read could still
+// show the version before it, and the next save would be refused).
+func (db *DB) LatestStore(ctx context.Context, storeID string) (closeloop.Store, error) {
+	rec, err := db.storeRecord(ctx, storeID, true)
+	return rec.Store, err
+}

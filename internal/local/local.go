@@ -32,6 +32,7 @@ import (
 	"github.com/closeloop/closeloop/internal/render"
 	"github.com/closeloop/closeloop/internal/replies"
 	"github.com/closeloop/closeloop/internal/sesevents"
+	"github.com/closeloop/closeloop/internal/settings"
 	"github.com/closeloop/closeloop/internal/shophooks"
 	"github.com/closeloop/closeloop/internal/slack"
 	"github.com/closeloop/closeloop/internal/sqsqueue"
@@ -198,6 +199,11 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 		Stores: dash.db, Responses: dash.db,
 		Followups: followup.NewService(dash.db, now),
 		Summaries: summary.New(dash.db, now),
+		Settings: settings.New(dash.db, func(ctx context.Context, raw string) error {
+			return webhook.ValidateURL(ctx, raw, opts.Resolver, opts.WebhookLoopback)
+		}),
+		Keys:          dash.db,
+		DefaultSender: cfg.SenderAddress,
 	}, now); err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package storeapi
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
@@ -61,24 +60,6 @@ func takeShopSecrets(fields map[string]json.RawMessage) (map[string]string, clos
 		secrets[platform] = secret
 	}
 	return secrets, problems
-}
-
-// mergeProblems adds the shop secrets' problems to patchSettings' error,
-// so that every bad field is named at once.
-func mergeProblems(err error, shop closeloop.Problems) error {
-	if len(shop) == 0 {
-		return err
-	}
-	var invalid *closeloop.Error
-	if err != nil && (!errors.As(err, &invalid) || invalid.Code != closeloop.EINVALID) {
-		return err
-	}
-	all := closeloop.Problems{}
-	if invalid != nil {
-		all.Merge("", invalid.Fields)
-	}
-	all.Merge("", shop)
-	return all.Err("some settings are not valid")
 }
 
 // saveShopSecrets writes the secrets a PUT named, after its settings, and

@@ -11,6 +11,7 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/secret"
+	"github.com/closeloop/closeloop/internal/settings"
 	"github.com/closeloop/closeloop/internal/summary"
 	"github.com/closeloop/closeloop/internal/survey"
 	"github.com/closeloop/closeloop/internal/web"
@@ -28,6 +29,8 @@ type Keys interface {
 // Stores reads and changes a store's settings.
 type Stores interface {
 	Store(ctx context.Context, storeID string) (closeloop.Store, error)
+	// LatestStore reads it strongly consistent, for a change of settings.
+	LatestStore(ctx context.Context, storeID string) (closeloop.Store, error)
 	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings, version int) error
 	RotateWebhookSecret(ctx context.Context, storeID, next string, now time.Time) (closeloop.WebhookSecrets, error)
 	// The shop platforms' webhook secrets (shopsettings.go).
@@ -90,11 +93,14 @@ type Deps struct {
 type API struct {
 	Deps
 	now func() time.Time
+	// settings validates and saves settings changes, as the dashboard's
+	// settings form does.
+	settings *settings.Service
 }
 
 // New returns the store API; now is the clock (time.Now in production).
 func New(deps Deps, now func() time.Time) *API {
-	return &API{Deps: deps, now: now}
+	return &API{Deps: deps, now: now, settings: settings.New(deps.Stores, deps.CheckWebhookURL)}
 }
 
 // authed is a handler that runs with the caller's API key.
