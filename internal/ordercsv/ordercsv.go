@@ -157,7 +157,8 @@ type Reader struct {
 	err     error    // the error ending the file, after the pending row
 	Header  []string // the header row
 	Comma   rune     // the delimiter in use
-	Start   Position // where the data rows (or the resumed rows) start
+	Start   Position // where reading starts: the data rows, or where it resumes
+	Data    Position // where the data rows start, after the header row
 }
 
 // row is one data row, mapped to the fields.
@@ -198,7 +199,8 @@ func Open(f io.ReadSeeker, opt Options, resume *Position) (*Reader, error) {
 	}
 	line := lastLine(hr, header)
 	r := &Reader{Header: slices.Clone(header), Comma: comma, loc: opt.Location,
-		Start: Position{Offset: skip + hr.InputOffset(), Line: line}}
+		Data: Position{Offset: skip + hr.InputOffset(), Line: line}}
+	r.Start = r.Data
 	if r.loc == nil {
 		r.loc = time.UTC
 	}
