@@ -527,7 +527,12 @@ func apiMessage(answer []byte) string {
 	if len(body.Error.Fields) == 0 {
 		return body.Error.Message
 	}
-	return (&closeloop.Error{Message: body.Error.Message, Fields: body.Error.Fields}).Error()
+	fields := make([]string, 0, len(body.Error.Fields))
+	for field, problem := range body.Error.Fields {
+		fields = append(fields, field+": "+problem)
+	}
+	sort.Strings(fields)
+	return body.Error.Message + " (" + strings.Join(fields, "; ") + ")"
 }
 
 // summary prints the counts and the first lines listed.
