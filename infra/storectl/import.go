@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -36,6 +37,7 @@ func importOrders(ctx context.Context, args []string, getenv func(string) string
 	delimiter := flags.String("delimiter", "auto", "the column delimiter: auto (from the header row), ',', ';' or tab")
 	zone := flags.String("tz", "UTC", "the IANA time zone of purchase times written without an offset")
 	size := flags.Int("batch", closeloop.MaxOrdersPerBatch, "orders per request, 1 to 100")
+	parallel := flags.Int("parallel", 4, "requests under way at once, 1 to 16")
 	dryRun := flags.Bool("dry-run", false, "read and check every row, send nothing")
 	restart := flags.Bool("restart", false, "start from the top, ignoring an interrupted import's state")
 	every := flags.Duration("progress", 5*time.Second, "how often to print a progress line when the output is not a terminal")
@@ -74,10 +76,13 @@ func importOrders(ctx context.Context, args []string, getenv func(string) string
 	if *size < 1 || *size > closeloop.MaxOrdersPerBatch {
 		return errors.New("-batch must be 1 to 100")
 	}
+	if *parallel < 1 || *parallel > 16 {
+		return errors.New("-parallel must be 1 to 16")
+	}
 	im := &importer{
 		api: strings.TrimRight(*api, "/"), key: cmp(*key, getenv("CLOSELOOP_API_KEY")),
 		client: &http.Client{Timeout: 2 * time.Minute}, out: out, now: time.Now,
-		path: files[0], size: *size, dryRun: *dryRun, listed: max(*listed, 0), every: *every,
+		path: files[0], size: *size, parallel: *parallel, dryRun: *dryRun, listed: max(*listed, 0), every: *every,
 		retryBase: 500 * time.Millisecond,
 	}
 	if im.key == "" && !im.dryRun {
@@ -106,6 +111,7 @@ type importer struct {
 	now       func() time.Time
 	path      string
 	size      int
+	parallel  int // batches sent at once
 	dryRun    bool
 	listed    int           // entries listed in the summary
 	every     time.Duration // between plain progress lines
@@ -226,149 +232,250 @@ func (im *importer) run(ctx context.Context, opt ordercsv.Options, restart bool)
 	return fmt.Errorf("%w (run the same command again to resume after line %d)", err, im.state.At.Line)
 }
 
-// read reads the orders, checks each, and sends the valid ones in batches.
-// After each batch the API answered the state is saved: on an error or an
-// interruption the import resumes after the last such batch, and the
-// orders read after it are read again.
+// batch is a run of orders read together: the valid ones, sent in one
+// request, and the invalid ones read among them. Its counts reach the
+// state when its answer and those of every batch before it have come, so
+// that the state always describes the file up to one place.
+type batch struct {
+	seq     int
+	orders  []*ordercsv.Order
+	invalid []refusal // found here, in file order
+	rows    int       // rows read
+	read    int       // orders read
+	end     ordercsv.Position
+
+	// The answer, filled by send.
+	sent    []*ordercsv.Order // the orders the API took, in its answer's order
+	surveys []surveyAnswer
+	refused []refusal // by the API
+	err     error
+}
+
+type refusal struct {
+	order    *ordercsv.Order
+	problems closeloop.Problems
+	by       string
+}
+
+type surveyAnswer struct {
+	OrderID string           `json:"order_id"`
+	Status  closeloop.Status `json:"status"`
+	Created bool             `json:"created"`
+}
+
+// read reads the orders, checks each, and sends the valid ones in
+// batches, im.parallel at a time. After each batch answered (and every
+// one before it) the state is saved: on an error or an interruption the
+// import resumes after the last such batch, and the orders read after it
+// are read again.
 //
 // An order ID met again after other orders (not on consecutive rows) is
-// the same order posted again: it goes in the next batch, where the API
-// answers it as already known.
+// the same order posted again: it is sent after the batches holding it
+// were answered, and the API answers it as already known.
 func (im *importer) read(ctx context.Context, r *ordercsv.Reader, header int) error {
-	batch := make([]*ordercsv.Order, 0, im.size)
-	ids := map[string]bool{}
-	flush := func(at ordercsv.Position) error {
-		if len(batch) > 0 {
-			if err := im.send(ctx, batch); err != nil {
-				return err
+	work, done := make(chan *batch), make(chan *batch, im.parallel)
+	var workers sync.WaitGroup
+	for range im.parallel {
+		workers.Go(func() {
+			for b := range work {
+				im.send(ctx, b)
+				done <- b
 			}
-			batch = batch[:0]
-			clear(ids)
-		}
-		im.state.At = at
-		if err := im.saveState(); err != nil {
-			return err
-		}
-		im.progress.update(at.Line-header, im.now(), false)
-		return nil
+		})
 	}
-	for {
-		if err := ctx.Err(); err != nil {
-			if len(batch) == 0 {
-				// Everything read is counted: resume from here.
-				return errors.Join(err, im.saveState())
+	var (
+		seq, next, inFlight int
+		answered            = map[int]*batch{}
+		sending             = map[string]int{} // order IDs in the batches sent, not yet answered
+		failure             error
+	)
+	// collect waits for an answer and applies, in file order, those that
+	// can be.
+	collect := func() {
+		b := <-done
+		inFlight--
+		for _, o := range b.orders {
+			if sending[o.OrderID]--; sending[o.OrderID] == 0 {
+				delete(sending, o.OrderID)
 			}
-			return err // the batch not sent is read again
+		}
+		answered[b.seq] = b
+		for answered[next] != nil {
+			b := answered[next]
+			delete(answered, next)
+			next++
+			if failure == nil {
+				failure = b.err
+			}
+			if failure == nil {
+				failure = im.apply(b, header)
+			}
+		}
+	}
+	submit := func(b *batch) {
+		for inFlight == im.parallel {
+			collect()
+		}
+		if failure != nil {
+			return
+		}
+		b.seq = seq
+		seq++
+		inFlight++
+		for _, o := range b.orders {
+			sending[o.OrderID]++
+		}
+		work <- b
+	}
+	finish := func(err error) error {
+		close(work)
+		for inFlight > 0 {
+			collect()
+		}
+		workers.Wait()
+		return errors.Join(err, failure)
+	}
+
+	cur := &batch{end: im.state.At}
+	for failure == nil {
+		if err := ctx.Err(); err != nil {
+			if len(cur.orders) == 0 && cur.read > 0 {
+				submit(cur) // only counts: everything read is accounted for
+			}
+			return finish(err) // a batch not sent is read again
 		}
 		o, err := r.Next()
 		if errors.Is(err, io.EOF) {
-			return flush(im.state.At)
+			if cur.read > 0 {
+				submit(cur)
+			}
+			return finish(nil)
 		}
 		if err != nil {
-			return fmt.Errorf("read %s: %w", im.path, err)
+			return finish(fmt.Errorf("read %s: %w", im.path, err))
 		}
 		problems := o.Problems
 		problems.Merge("", o.Validate(im.now()))
-		if len(problems) == 0 && ids[o.OrderID] {
-			if err := flush(im.state.At); err != nil {
-				return err
+		if len(problems) == 0 && (slices.ContainsFunc(cur.orders, func(b *ordercsv.Order) bool { return b.OrderID == o.OrderID }) || sending[o.OrderID] > 0) {
+			// Sent after the order it repeats, whose first rows win.
+			if cur.read > 0 {
+				submit(cur)
 			}
+			for inFlight > 0 {
+				collect()
+			}
+			cur = &batch{end: cur.end}
 		}
-		im.state.Counts.Rows += o.Rows
-		im.state.Counts.Orders++
-		im.state.At = o.End
+		cur.rows += o.Rows
+		cur.read++
+		cur.end = o.End
 		if len(problems) > 0 {
-			if err := im.refuse(o, problems, ""); err != nil {
-				return err
-			}
-			continue
+			cur.invalid = append(cur.invalid, refusal{order: o, problems: problems})
+		} else {
+			cur.orders = append(cur.orders, o)
 		}
-		batch = append(batch, o)
-		ids[o.OrderID] = true
-		if len(batch) == im.size {
-			if err := flush(o.End); err != nil {
-				return err
-			}
+		if len(cur.orders) == im.size || len(cur.invalid) == im.size {
+			submit(cur)
+			cur = &batch{end: cur.end}
 		}
 	}
+	return finish(nil)
 }
 
-// send posts a batch and counts the answers. Orders the API refuses, which
-// the checks here let through (its clock differs, its rules changed), are
-// reported and the rest sent again.
-func (im *importer) send(ctx context.Context, batch []*ordercsv.Order) error {
+// send posts a batch's orders and keeps the answer in it. Orders the API
+// refuses, which the checks here let through (its clock differs, its
+// rules changed), are taken out and the rest sent again.
+func (im *importer) send(ctx context.Context, b *batch) {
+	pending := b.orders
 	if im.dryRun {
-		im.state.Counts.Valid += len(batch)
-		return nil
+		b.sent = pending
+		return
 	}
-	for len(batch) > 0 {
-		orders := make([]closeloop.Order, len(batch))
-		for i, o := range batch {
+	for len(pending) > 0 {
+		orders := make([]closeloop.Order, len(pending))
+		for i, o := range pending {
 			orders[i] = o.Order
 		}
 		body, err := json.Marshal(map[string]any{"orders": orders})
 		if err != nil {
-			return err
+			b.err = err
+			return
 		}
 		status, answer, err := im.post(ctx, body)
 		if err != nil {
-			return err
+			b.err = err
+			return
 		}
 		switch status {
 		case http.StatusOK, http.StatusAccepted:
-			return im.count(batch, answer)
+			var got struct {
+				Surveys []surveyAnswer `json:"surveys"`
+			}
+			if err := json.Unmarshal(answer, &got); err != nil || len(got.Surveys) != len(pending) {
+				b.err = fmt.Errorf("the API's answer to a batch of %d orders is not its surveys: %.200s", len(pending), answer)
+				return
+			}
+			b.sent, b.surveys = pending, got.Surveys
+			return
 		case http.StatusBadRequest:
-			refused := refusedOrders(answer, len(batch))
+			refused := refusedOrders(answer, len(pending))
 			if len(refused) == 0 {
-				return fmt.Errorf("the API refused a batch: %s", apiMessage(answer))
+				b.err = fmt.Errorf("the API refused a batch: %s", apiMessage(answer))
+				return
 			}
 			var rest []*ordercsv.Order
-			for i, o := range batch {
+			for i, o := range pending {
 				if p, ok := refused[i]; ok {
-					if err := im.refuse(o, p, " (refused by the API)"); err != nil {
-						return err
-					}
+					b.refused = append(b.refused, refusal{order: o, problems: p, by: " (refused by the API)"})
 				} else {
 					rest = append(rest, o)
 				}
 			}
-			batch = rest
+			pending = rest
 		case http.StatusUnauthorized, http.StatusForbidden:
-			return fmt.Errorf("the API refused the key (%d): %s; use a key of the store with the owner or ingest role", status, apiMessage(answer))
+			b.err = fmt.Errorf("the API refused the key (%d): %s; use a key of the store with the owner or ingest role", status, apiMessage(answer))
+			return
 		default:
-			return fmt.Errorf("the API answered %d: %s", status, apiMessage(answer))
+			b.err = fmt.Errorf("the API answered %d: %s", status, apiMessage(answer))
+			return
 		}
 	}
-	return nil
 }
 
-// count counts the API's answer to a batch, in the batch's order.
-func (im *importer) count(batch []*ordercsv.Order, answer []byte) error {
-	var got struct {
-		Surveys []struct {
-			OrderID string           `json:"order_id"`
-			Status  closeloop.Status `json:"status"`
-			Created bool             `json:"created"`
-		} `json:"surveys"`
+// apply counts an answered batch, lists its invalid and too-old orders,
+// and saves the state after it.
+func (im *importer) apply(b *batch, header int) error {
+	c := &im.state.Counts
+	c.Rows += b.rows
+	c.Orders += b.read
+	for _, r := range slices.Concat(b.invalid, b.refused) {
+		if err := im.refuse(r.order, r.problems, r.by); err != nil {
+			return err
+		}
 	}
-	if err := json.Unmarshal(answer, &got); err != nil || len(got.Surveys) != len(batch) {
-		return fmt.Errorf("the API's answer to a batch of %d orders is not its surveys: %.200s", len(batch), answer)
+	if im.dryRun {
+		c.Valid += len(b.sent)
 	}
-	for i, s := range got.Surveys {
-		switch o := batch[i]; {
+	for i, s := range b.surveys {
+		switch o := b.sent[i]; {
 		case !s.Created:
-			im.state.Counts.Known++
+			c.Known++
 		case s.Status == closeloop.StatusExpired:
-			im.state.Counts.TooOld++
+			c.TooOld++
 			entry := fmt.Sprintf("line %d (order %q): purchased %s, longer ago than the store's survey expiry; recorded, never surveyed",
 				o.Line, o.OrderID, o.PurchasedAt.UTC().Format(time.RFC3339))
 			if err := im.list(&im.state.TooOld, "too old", entry); err != nil {
 				return err
 			}
 		default:
-			im.state.Counts.Accepted++
+			c.Accepted++
 		}
 	}
+	im.state.At = b.end
+	if err := im.saveState(); err != nil {
+		return err
+	}
+	im.progress.update(b.end.Line-header, im.now(), false)
 	return nil
 }
 

@@ -121,7 +121,8 @@ func TestImport(t *testing.T) {
 		"F-6;fay@example.com;Fay;;MUG;Mug;" + day + "\n" +
 		"F-6;fay@example.com;Fay;;;Gift wrap;" + day + "\n" + // line 9: an item without a SKU
 		"G-7;gus@example.com;Gus;;MUG;Mug;" + now.Add(-time.Hour).Format(time.RFC3339) + "\n" + // line 10: the API's future
-		"H-8;hal@example.com;Hal;;MUG;Mug;" + day + "\n"
+		"H-8;hal@example.com;Hal;;MUG;Mug;" + day + "\n" +
+		"A-1;ada@example.com;Ada;;KETTLE;Kettle;" + day + "\n" // not consecutive: A-1 again
 	path := writeFile(t, "orders.csv", csv)
 	var out bytes.Buffer
 	args := []string{"import", "-map", "name=Customer Name", "-progress", "0", path}
@@ -129,16 +130,16 @@ func TestImport(t *testing.T) {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	mustContain(t, out.String(),
-		path+": 10 rows, 8 orders\n",
+		path+": 11 rows, 9 orders\n",
 		"  accepted:       3 (surveys created)\n",
-		"  already known:  0 ",
+		"  already known:  1 ",
 		"  too old:        1 (recorded, never surveyed)\n    line 6 (order \"D-4\"): purchased ",
 		"  invalid:        4 (not sent)\n",
 		"    line 5 (order \"C-3\"): customer.email ",
 		"    line 7 (order \"E-5\"): purchased_at must be a time such as 2026-11-20T10:00:00Z, 2026-11-20 10:00:00 or 2026-11-20\n",
 		"    line 8 (order \"F-6\"): items[1].sku is required (line 9)\n",
 		"    line 10 (order \"G-7\"): purchased_at must not be in the future (refused by the API)\n",
-		"10/10 rows (100%)",
+		"11/11 rows (100%)",
 	)
 	// Not a terminal: plain lines, nothing redrawn.
 	if strings.ContainsAny(out.String(), "\r\x1b") {
@@ -165,7 +166,7 @@ func TestImport(t *testing.T) {
 	if err := run(context.Background(), args, importEnv(f, api.URL), &out); err != nil {
 		t.Fatalf("import again: %v\n%s", err, out.String())
 	}
-	mustContain(t, out.String(), "  accepted:       0 ", "  already known:  4 ", "  too old:        0 ", "  invalid:        4 ",
+	mustContain(t, out.String(), "  accepted:       0 ", "  already known:  5 ", "  too old:        0 ", "  invalid:        4 ",
 		"Every invalid and too-old line is listed in "+path+".import-report.")
 	if got := surveyOrders(t, f); len(got) != 4 {
 		t.Fatalf("the second import left surveys of %q", got)
@@ -188,31 +189,37 @@ func manyOrders(first, n int) string {
 	return b.String()
 }
 
-// TestImportResume: interrupted after its second batch, the import saved
-// its place; run again it says it resumes, imports the rest and nothing
-// twice, and counts both runs' orders.
+// TestImportResume: interrupted while its third batch is under way, the
+// import lets the batches sent finish and saves its place; run again it
+// says it resumes, imports the rest and nothing twice, and counts both
+// runs' orders.
 func TestImportResume(t *testing.T) {
 	f := apptest.New(t)
 	api := newAPIServer(t, f)
-	path := writeFile(t, "orders.csv", manyOrders(1, 35))
+	path := writeFile(t, "orders.csv", manyOrders(1, 120))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	// Ctrl-C while the second batch is under way: it is let finish.
 	api.fault = func(n int32, w http.ResponseWriter, r *http.Request) bool {
-		if n == 2 {
-			cancel()
+		if n == 3 {
+			cancel() // Ctrl-C
 		}
 		return false
 	}
 	var out bytes.Buffer
-	args := []string{"import", "-batch", "10", "-progress", "0", path}
+	args := []string{"import", "-batch", "10", "-parallel", "3", "-progress", "0", path}
 	err := run(ctx, args, importEnv(f, api.URL), &out)
-	if err == nil || !strings.Contains(err.Error(), "run the same command again to resume after line 21") {
-		t.Fatalf("interrupted import: %v\n%s", err, out.String())
+	var done, line int
+	if _, scan := fmt.Sscanf(out.String()[strings.Index(out.String(), "Interrupted: "):], "Interrupted: %d orders done, up to line %d.", &done, &line); scan != nil ||
+		done < 30 || done >= 120 || done%10 != 0 || line != done+1 {
+		t.Fatalf("interrupted after %d orders, line %d (%v):\n%s", done, line, scan, out.String())
 	}
-	mustContain(t, out.String(), "Interrupted: 20 orders done, up to line 21.", "  accepted:       20 ")
-	if got := surveyOrders(t, f); len(got) != 20 || api.posts.Load() != 2 {
-		t.Fatalf("after the interruption: %d posts, surveys of %q", api.posts.Load(), got)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("run the same command again to resume after line %d", line)) {
+		t.Fatalf("interrupted import: %v", err)
+	}
+	t.Logf("interrupted after %d orders", done)
+	mustContain(t, out.String(), fmt.Sprintf("  accepted:       %d ", done))
+	if got := surveyOrders(t, f); len(got) != done || int(api.posts.Load()) != done/10 {
+		t.Fatalf("after the interruption at %d orders: %d posts, %d surveys", done, api.posts.Load(), len(got))
 	}
 
 	api.fault = nil
@@ -220,9 +227,9 @@ func TestImportResume(t *testing.T) {
 	if err := run(context.Background(), args, importEnv(f, api.URL), &out); err != nil {
 		t.Fatalf("resumed import: %v\n%s", err, out.String())
 	}
-	mustContain(t, out.String(), "Resuming the import of "+path+" after line 21 (20 orders done; -restart starts over).",
-		": 35 rows, 35 orders\n", "  accepted:       35 ", "  already known:  0 ")
-	if got := surveyOrders(t, f); len(got) != 35 || api.posts.Load() != 4 {
+	mustContain(t, out.String(), fmt.Sprintf("Resuming the import of %s after line %d (%d orders done; -restart starts over).", path, line, done),
+		": 120 rows, 120 orders\n", "  accepted:       120 ", "  already known:  0 ")
+	if got := surveyOrders(t, f); len(got) != 120 || api.posts.Load() != 12 {
 		t.Fatalf("after resuming: %d posts, %d surveys", api.posts.Load(), len(got))
 	}
 
@@ -237,7 +244,7 @@ func TestImportResume(t *testing.T) {
 	if err := run(context.Background(), append(args, "-restart"), importEnv(f, api.URL), &out); err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, out.String(), "  already known:  35 ")
+	mustContain(t, out.String(), "  already known:  120 ")
 }
 
 // TestImportRetries: an answer of 503 and a lost answer (the batch
@@ -263,7 +270,7 @@ func TestImportRetries(t *testing.T) {
 	}
 	path := writeFile(t, "orders.csv", manyOrders(1, 15))
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"import", "-batch", "10", path}, importEnv(f, api.URL), &out); err != nil {
+	if err := run(context.Background(), []string{"import", "-batch", "10", "-parallel", "1", path}, importEnv(f, api.URL), &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	mustContain(t, out.String(), "the API answered 503; retrying in 0s", "the API answered 502; retrying in 0s",
@@ -318,6 +325,7 @@ func TestImportFlags(t *testing.T) {
 		{[]string{"import", "-delimiter", "|", path}, "-delimiter"},
 		{[]string{"import", "-tz", "Mars/Olympus", path}, "-tz"},
 		{[]string{"import", "-batch", "101", path}, "-batch must be 1 to 100"},
+		{[]string{"import", "-parallel", "0", path}, "-parallel must be 1 to 16"},
 		{[]string{"import", path}, "lacks a column for order_id"},
 		{[]string{"import", filepath.Join(t.TempDir(), "missing.csv")}, "no such file"},
 	} {

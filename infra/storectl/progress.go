@@ -5,12 +5,14 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
 // progress shows how far an import is: on a terminal a bar redrawn in
 // place, else a plain line every so often, for logs.
 type progress struct {
+	mu    sync.Mutex // retries print from the senders
 	w     io.Writer
 	tty   bool
 	every time.Duration // between plain lines; 0: at every update
@@ -40,6 +42,8 @@ func isTerminal(w io.Writer) bool {
 // update shows done rows of the total as of now: a redrawn bar at most ten
 // times a second, or a plain line once every p.every. final forces it.
 func (p *progress) update(done int, now time.Time, final bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	gap := p.every
 	if p.tty {
 		gap = 100 * time.Millisecond
@@ -71,6 +75,8 @@ func (p *progress) update(done int, now time.Time, final bool) {
 // println prints a line of its own, clearing the bar first; the next
 // update draws it again.
 func (p *progress) println(text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.drawn {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false
