@@ -219,8 +219,12 @@ func (im *importer) run(ctx context.Context, opt ordercsv.Options, restart bool)
 	if im.dryRun {
 		return err
 	}
-	// What the state file says is done is what a resumed import skips.
+	// What the state file says is done is what a resumed import skips
+	// (written even when no batch was answered, for the message below).
 	im.state = im.saved
+	if serr := im.saveState(); serr != nil {
+		err = errors.Join(err, serr)
+	}
 	if ctx.Err() != nil {
 		im.progress.println(fmt.Sprintf("Interrupted: %d orders done, up to line %d.", im.state.Counts.Orders, im.state.At.Line))
 		im.summary()

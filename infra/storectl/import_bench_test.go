@@ -137,25 +137,30 @@ func TestImportMemory(t *testing.T) {
 }
 
 // BenchmarkImport imports 10,000 rows, an order each, through the store
-// API's handler on DynamoDB Local, and reports the rows imported per
-// second:
+// API's handler on DynamoDB Local, one batch at a time and four at once,
+// and reports the rows imported per second:
 //
 //	CLOSELOOP_TEST_PORTS="…" PKGS=./infra/storectl/ bash infra/test.sh -run '^$' -bench BenchmarkImport -benchtime 1x
 func BenchmarkImport(b *testing.B) {
 	f := apptest.New(b)
 	env := func(string) string { return "" }
-	for b.Loop() {
-		b.StopTimer()
-		path := writeOrders(b, 10_000)
-		b.StartTimer()
-		start := time.Now()
-		var out bytes.Buffer
-		if err := run(context.Background(), []string{"import", "-api", f.Server.URL, "-key", f.APIKey, path}, env, &out); err != nil {
-			b.Fatalf("import: %v\n%s", err, out.String())
-		}
-		if !strings.Contains(out.String(), "  accepted:       10000 ") {
-			b.Fatalf("not all accepted:\n%s", out.String())
-		}
-		b.ReportMetric(10_000/time.Since(start).Seconds(), "rows/s")
+	for _, parallel := range []string{"1", "4"} {
+		b.Run("parallel="+parallel, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				path := writeOrders(b, 10_000)
+				b.StartTimer()
+				start := time.Now()
+				var out bytes.Buffer
+				args := []string{"import", "-api", f.Server.URL, "-key", f.APIKey, "-parallel", parallel, path}
+				if err := run(context.Background(), args, env, &out); err != nil {
+					b.Fatalf("import: %v\n%s", err, out.String())
+				}
+				if !strings.Contains(out.String(), "  accepted:       10000 ") {
+					b.Fatalf("not all accepted:\n%s", out.String())
+				}
+				b.ReportMetric(10_000/time.Since(start).Seconds(), "rows/s")
+			}
+		})
 	}
 }
