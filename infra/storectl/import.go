@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,7 +32,7 @@ const importUsage = "usage: storectl import [-api URL] [-key KEY] [-map field=he
 // importOrders posts the orders of a CSV file to the store API.
 func importOrders(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	flags := flag.NewFlagSet("import", flag.ContinueOnError)
-	api := flags.String("api", cmp(getenv("CLOSELOOP_API_URL"), "http://localhost:8080"), "the store API's base URL (default $CLOSELOOP_API_URL)")
+	api := flags.String("api", cmp.Or(getenv("CLOSELOOP_API_URL"), "http://localhost:8080"), "the store API's base URL (default $CLOSELOOP_API_URL)")
 	key := flags.String("key", "", "the store's API key, owner or ingest (default $CLOSELOOP_API_KEY)")
 	mapping := flags.String("map", "", "columns by header, field=header pairs separated by commas: fields order_id, email, name, locale, sku, product_name, purchased_at")
 	delimiter := flags.String("delimiter", "auto", "the column delimiter: auto (from the header row), ',', ';' or tab")
@@ -80,7 +81,7 @@ func importOrders(ctx context.Context, args []string, getenv func(string) string
 		return errors.New("-parallel must be 1 to 16")
 	}
 	im := &importer{
-		api: strings.TrimRight(*api, "/"), key: cmp(*key, getenv("CLOSELOOP_API_KEY")),
+		api: strings.TrimRight(*api, "/"), key: cmp.Or(*key, getenv("CLOSELOOP_API_KEY")),
 		client: &http.Client{Timeout: 2 * time.Minute}, out: out, now: time.Now,
 		path: files[0], size: *size, parallel: *parallel, dryRun: *dryRun, listed: max(*listed, 0), every: *every,
 		retryBase: 500 * time.Millisecond,
@@ -94,13 +95,6 @@ func importOrders(ctx context.Context, args []string, getenv func(string) string
 	defer stop()
 	context.AfterFunc(ctx, stop)
 	return im.run(ctx, opt, *restart)
-}
-
-func cmp(s, fallback string) string {
-	if s != "" {
-		return s
-	}
-	return fallback
 }
 
 // importer posts a file's orders in batches and keeps its state.
