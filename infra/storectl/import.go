@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"regexp"
@@ -27,7 +29,7 @@ import (
 	"github.com/closeloop/closeloop/internal/ordercsv"
 )
 
-const importUsage = "usage: storectl import [-api URL] [-key KEY] [-map field=header,...] [-delimiter auto|,|;|tab] [-tz ZONE] [-dry-run] [-restart] orders.csv"
+const importUsage = "usage: storectl import [-api URL] [-key KEY] [-map field=header,...] [-delimiter auto|,|;|tab] [-tz ZONE] [-batch 100] [-parallel 4] [-dry-run] [-restart] orders.csv"
 
 // importOrders posts the orders of a CSV file to the store API.
 func importOrders(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
@@ -86,8 +88,16 @@ func importOrders(ctx context.Context, args []string, getenv func(string) string
 		path: files[0], size: *size, parallel: *parallel, dryRun: *dryRun, listed: max(*listed, 0), every: *every,
 		retryBase: 500 * time.Millisecond,
 	}
-	if im.key == "" && !im.dryRun {
-		return errors.New("-key or $CLOSELOOP_API_KEY is required: a key of the store, role owner or ingest")
+	if !im.dryRun {
+		if im.key == "" {
+			return errors.New("-key or $CLOSELOOP_API_KEY is required: a key of the store, role owner or ingest")
+		}
+		// The key goes in every request: never in clear text off this
+		// machine.
+		u, err := url.Parse(im.api)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+			return fmt.Errorf("-api %q: want an https:// URL (http:// only to this machine)", im.api)
+		}
 	}
 	// Ctrl-C ends the import between batches; a second one, once the
 	// first is seen, stops it at once as usual.
@@ -95,6 +105,14 @@ func importOrders(ctx context.Context, args []string, getenv func(string) string
 	defer stop()
 	context.AfterFunc(ctx, stop)
 	return im.run(ctx, opt, *restart)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // importer posts a file's orders in batches and keeps its state.

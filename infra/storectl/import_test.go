@@ -326,6 +326,8 @@ func TestImportFlags(t *testing.T) {
 		{[]string{"import", "-tz", "Mars/Olympus", path}, "-tz"},
 		{[]string{"import", "-batch", "101", path}, "-batch must be 1 to 100"},
 		{[]string{"import", "-parallel", "0", path}, "-parallel must be 1 to 16"},
+		{[]string{"import", "-api", "http://feedback.example.com", path}, "want an https:// URL"},
+		{[]string{"import", "-api", "feedback.example.com", path}, "want an https:// URL"},
 		{[]string{"import", path}, "lacks a column for order_id"},
 		{[]string{"import", filepath.Join(t.TempDir(), "missing.csv")}, "no such file"},
 	} {

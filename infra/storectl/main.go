@@ -137,7 +137,7 @@ const usage = `usage:
   storectl redrive -queue-url DLQ_URL [-to QUEUE_URL] [-max N]
   storectl reply -table TABLE -case CASE_ID -domain REPLY_DOMAIN [-queue-url REPLIES_QUEUE_URL] [-text TEXT]
   storectl hooks -store STORE_ID -base-url URL [-table TABLE]
-  storectl import [-api URL] [-key KEY] [-map FIELD=HEADER,...] [-delimiter auto|,|;|tab] [-tz ZONE] [-dry-run] [-restart] ORDERS.CSV`
+  storectl import [-api URL] [-key KEY] [-map FIELD=HEADER,...] [-delimiter auto|,|;|tab] [-tz ZONE] [-batch 100] [-parallel 4] [-dry-run] [-restart] ORDERS.CSV`
 
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	if len(args) == 0 {
