@@ -87,6 +87,17 @@
 // credentials need dynamodb:GetItem on the table.
 //
 //	go run ./infra/storectl hooks -table closeloop-prod-Table-XYZ -store acme -base-url https://feedback.example.com
+//
+// import posts the orders of a CSV file, one row per order item, to the
+// store API in batches of 100, so that its checks and its once-per-order
+// surveys apply; it needs no AWS credentials, only the store's API key
+// (owner or ingest). Columns are found by their usual header names or
+// named with -map; consecutive rows with the same order ID are one order.
+// It shows its progress, resumes after Ctrl-C from a state file next to
+// the CSV, and ends with the orders accepted, already known, too old and
+// invalid, with their lines. -dry-run checks every row and sends nothing.
+//
+//	CLOSELOOP_API_KEY=cl_… go run ./infra/storectl import -api https://feedback.example.com orders.csv
 package main
 
 import (
@@ -125,7 +136,8 @@ const usage = `usage:
   storectl seed -table TABLE -store STORE_ID [-days 7] [-answers 24] [-seed 1]
   storectl redrive -queue-url DLQ_URL [-to QUEUE_URL] [-max N]
   storectl reply -table TABLE -case CASE_ID -domain REPLY_DOMAIN [-queue-url REPLIES_QUEUE_URL] [-text TEXT]
-  storectl hooks -store STORE_ID -base-url URL [-table TABLE]`
+  storectl hooks -store STORE_ID -base-url URL [-table TABLE]
+  storectl import [-api URL] [-key KEY] [-map FIELD=HEADER,...] [-delimiter auto|,|;|tab] [-tz ZONE] [-batch 100] [-parallel 4] [-dry-run] [-restart] ORDERS.CSV`
 
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	if len(args) == 0 {
@@ -150,6 +162,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return reply(ctx, args[1:], getenv, out)
 	case "hooks":
 		return hooks(ctx, args[1:], getenv, out)
+	case "import":
+		return importOrders(ctx, args[1:], getenv, out)
 	}
 	return errors.New(usage)
 }
