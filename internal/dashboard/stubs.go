@@ -25,14 +25,6 @@ func (d *Dashboard) postLogout(w http.ResponseWriter, r *http.Request, v Viewer)
 	return notBuilt(w, r, v)
 }
 
-func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) products(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
 func (d *Dashboard) responses(w http.ResponseWriter, r *http.Request, v Viewer) error {
 	return notBuilt(w, r, v)
 }
