@@ -34,6 +34,9 @@ const (
 	chartBottom = 26 // room for the x ticks' labels
 	// maxXTicks bounds the x axis' labels so they never overlap.
 	maxXTicks = 5
+	// minLastTickGap keeps the last day's label, which ends at the axis'
+	// end, clear of the one before it (a label is up to 50 units wide).
+	minLastTickGap = 75
 	// maxDots is the longest range whose every day gets a dot; longer ones
 	// dot only the days that stand alone between gaps.
 	maxDots = 31
@@ -70,10 +73,10 @@ func (c chart) xTicks() []int {
 	for i := 0; i < n; i += step {
 		ticks = append(ticks, i)
 	}
-	// The last day is always labelled; a tick too close before it gives
-	// way.
+	// The last day is always labelled, its label ending at the axis' end;
+	// a tick too close before it gives way.
 	if last := ticks[len(ticks)-1]; last != n-1 {
-		if n-1-last < step/2 {
+		if last > 0 && c.x(n-1)-c.x(last) < minLastTickGap {
 			ticks = ticks[:len(ticks)-1]
 		}
 		ticks = append(ticks, n-1)
