@@ -23,20 +23,20 @@ type chart struct {
 }
 
 // The drawing's own units: the viewBox scales them to the page's width, so
-// a 400-unit chart is about 330 px wide on a 360 px phone and the 12-unit
-// text stays readable there.
+// a 340-unit chart is about 294 px wide on a 360 px phone and its 13-unit
+// text is 11 px there.
 const (
-	chartWidth  = 400
+	chartWidth  = 340
 	chartHeight = 220
-	chartLeft   = 40 // room for the y ticks' labels
+	chartLeft   = 46 // room for the y ticks' labels ("100%")
 	chartRight  = 12
 	chartTop    = 28 // room for the title
 	chartBottom = 26 // room for the x ticks' labels
 	// maxXTicks bounds the x axis' labels so they never overlap.
-	maxXTicks = 5
+	maxXTicks = 4
 	// minLastTickGap keeps the last day's label, which ends at the axis'
-	// end, clear of the one before it (a label is up to 50 units wide).
-	minLastTickGap = 75
+	// end, clear of the one before it (a label is up to 55 units wide).
+	minLastTickGap = 80
 	// maxDots is the longest range whose every day gets a dot; longer ones
 	// dot only the days that stand alone between gaps.
 	maxDots = 31
@@ -114,12 +114,12 @@ func (c chart) SVG() htmltemplate.HTML {
 	}
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" preserveAspectRatio="xMidYMid meet">`,
 		chartWidth, chartHeight, esc(label))
-	fmt.Fprintf(&b, `<text class="chart-title" x="0" y="16" font-size="13" font-weight="600" fill="currentColor">%s</text>`, esc(c.Title))
+	fmt.Fprintf(&b, `<text class="chart-title" x="0" y="16" font-size="14" font-weight="600" fill="currentColor">%s</text>`, esc(c.Title))
 	left, right, bottom := float64(chartLeft), float64(chartWidth-chartRight), float64(chartHeight-chartBottom)
 	for _, v := range c.Ticks {
 		y := c.y(v)
 		fmt.Fprintf(&b, `<line class="grid" x1="%s" y1="%s" x2="%s" y2="%s" stroke-width="1"/>`, num(left), num(y), num(right), num(y))
-		fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" font-size="12" text-anchor="end" dominant-baseline="middle" fill="currentColor">%s</text>`,
+		fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" font-size="13" text-anchor="end" dominant-baseline="middle" fill="currentColor">%s</text>`,
 			num(left-6), num(y), esc(strconv.FormatFloat(v, 'f', -1, 64)+c.Unit))
 	}
 	for _, i := range c.xTicks() {
@@ -132,7 +132,7 @@ func (c chart) SVG() htmltemplate.HTML {
 			anchor = "end"
 		}
 		fmt.Fprintf(&b, `<line class="axis" x1="%s" y1="%s" x2="%s" y2="%s" stroke-width="1"/>`, num(x), num(bottom), num(x), num(bottom+4))
-		fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" font-size="12" text-anchor="%s" fill="currentColor">%s</text>`,
+		fmt.Fprintf(&b, `<text class="tick" x="%s" y="%s" font-size="13" text-anchor="%s" fill="currentColor">%s</text>`,
 			num(x), num(bottom+17), anchor, esc(c.Days[i]))
 	}
 	fmt.Fprintf(&b, `<line class="axis" x1="%s" y1="%s" x2="%s" y2="%s" stroke-width="1"/>`, num(left), num(bottom), num(right), num(bottom))

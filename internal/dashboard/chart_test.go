@@ -41,13 +41,13 @@ func TestChartXTicks(t *testing.T) {
 			t.Errorf("%d days: ticks %v, want from 0 to %d, at most %d", n, ticks, n-1, maxXTicks)
 			continue
 		}
-		// Labels are up to 50 units wide: centred ones must be as far
+		// Labels are up to 55 units wide: centred ones must be as far
 		// apart, and the first and the last, which start and end at
 		// their tick, half as far again.
 		for i := 1; i < len(ticks); i++ {
-			want := 50.0
+			want := 55.0
 			if i == 1 || i == len(ticks)-1 {
-				want = 75
+				want = 80
 			}
 			if gap := c.x(ticks[i]) - c.x(ticks[i-1]); gap < want {
 				t.Errorf("%d days: ticks %v put two labels %.0f units apart, want at least %.0f", n, ticks, gap, want)
@@ -58,12 +58,12 @@ func TestChartXTicks(t *testing.T) {
 
 func TestChartDrawsValuesAtTheirCoordinates(t *testing.T) {
 	c := chart{Title: "CSAT", Days: days(5), Values: vals(0, 50, 100, 25, 75), Max: 100, Ticks: []float64{0, 50, 100}}
-	// The plot runs from x 40 to 388, y 194 (0) up to 28 (100).
-	if c.x(0) != 40 || c.x(4) != 388 || c.x(2) != 214 || c.y(0) != 194 || c.y(100) != 28 || c.y(50) != 111 {
+	// The plot runs from x 46 to 328, y 194 (0) up to 28 (100).
+	if c.x(0) != 46 || c.x(4) != 328 || c.x(2) != 187 || c.y(0) != 194 || c.y(100) != 28 || c.y(50) != 111 {
 		t.Fatalf("x(0) %v x(2) %v x(4) %v, y(0) %v y(50) %v y(100) %v", c.x(0), c.x(2), c.x(4), c.y(0), c.y(50), c.y(100))
 	}
 	svg := string(c.SVG())
-	if want := `d="M40 194L127 111L214 28L301 152.5L388 69.5"`; !strings.Contains(svg, want) {
+	if want := `d="M46 194L116.5 111L187 28L257.5 152.5L328 69.5"`; !strings.Contains(svg, want) {
 		t.Errorf("the line lacks %s:\n%s", want, svg)
 	}
 	// Values past the axis stay on the chart.
@@ -71,7 +71,7 @@ func TestChartDrawsValuesAtTheirCoordinates(t *testing.T) {
 		t.Errorf("y(130) %v, y(-5) %v: want clamped to 28 and 194", c.y(130), c.y(-5))
 	}
 	one := chart{Days: days(1), Values: vals(80), Max: 100}
-	if svg := string(one.SVG()); !strings.Contains(svg, `<circle class="dot" cx="214" cy="61.2"`) {
+	if svg := string(one.SVG()); !strings.Contains(svg, `<circle class="dot" cx="187" cy="61.2"`) {
 		t.Errorf("a one-day chart lacks its dot in the middle:\n%s", svg)
 	}
 }
@@ -130,7 +130,7 @@ func TestChartLabelsAndMarkup(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		`role="img"`, `viewBox="0 0 400 220"`,
+		`role="img"`, `viewBox="0 0 340 220"`,
 		`aria-label="Rate &lt;per&gt; &#34;day&#34; &amp; more. From a to b."`,
 		`>Rate &lt;per&gt; &#34;day&#34; &amp; more</text>`,
 		">0%</text>", ">25%</text>", ">50%</text>", ">75%</text>", ">100%</text>",
