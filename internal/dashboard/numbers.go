@@ -124,16 +124,18 @@ func (nr numbersRange) query() url.Values {
 	return url.Values{"from": {nr.Cur.From.Format(closeloop.DayLayout)}, "to": {nr.Cur.To.Format(closeloop.DayLayout)}}
 }
 
-// rangeTemplate draws the range form; both numbers pages include it.
-var rangeTemplate = htmltemplate.Must(htmltemplate.New("range.html").ParseFS(templates.App, "app/parts/range.html"))
+// parts are the pieces both numbers pages draw (templates/app/parts):
+// the range form and a card's list of numbers.
+var parts = htmltemplate.Must(htmltemplate.New("parts").ParseFS(templates.App, "app/parts/*.html"))
 
 func init() {
-	funcs["rangeForm"] = func(f rangeForm) (htmltemplate.HTML, error) {
+	// part draws the piece name with data; html/template escapes it as
+	// it draws it.
+	funcs["part"] = func(name string, data any) (htmltemplate.HTML, error) {
 		var b strings.Builder
-		if err := rangeTemplate.Execute(&b, f); err != nil {
+		if err := parts.ExecuteTemplate(&b, name, data); err != nil {
 			return "", err
 		}
-		// html/template escaped the part as it drew it.
 		return htmltemplate.HTML(b.String()), nil
 	}
 }

@@ -326,7 +326,21 @@ func checkDailyTables(t *testing.T, body string, daily []any) {
 	}
 }
 
-var productPattern = regexp.MustCompile(`(?s)<tr data-sku="([^"]+)">.*?<td data-metric="csat.score">([^<]*)</td>\s*<td><span class="change [a-z]+" data-prev="([^"]*)">.*?<td data-metric="nps.score">([^<]*)</td><td data-metric="answered">([^<]*)</td><td data-metric="sent">([^<]*)</td><td data-metric="response_rate">([^<]*)</td>`)
+// productRows reads the products page: each product's SKU, then its
+// numbers as the overview's card shows them, by their field.
+func productRows(body string) [][]string {
+	var rows [][]string
+	for _, chunk := range strings.Split(body, `<li class="card product" data-sku="`)[1:] {
+		sku, rest, _ := strings.Cut(chunk, `"`)
+		got := map[string][2]string{}
+		for _, m := range statPattern.FindAllStringSubmatch(rest, -1) {
+			got[m[1]] = [2]string{m[2], m[3]}
+		}
+		rows = append(rows, []string{sku, got["csat.score"][0], got["csat.score"][1], got["nps.score"][0],
+			got["answered"][0], got["sent"][0], got["response_rate"][0]})
+	}
+	return rows
+}
 
 // The products page lists the products in the order of GET
 // /v1/summary/products, with its numbers, and each CSAT's change from the
@@ -344,7 +358,7 @@ func TestProductsWorstFirstWithTheirTrend(t *testing.T) {
 		for _, p := range productsJSON(t, n, "/v1/summary/products?from="+prevFrom+"&to="+prevTo) {
 			prev[p["sku"].(string)] = p
 		}
-		rows := productPattern.FindAllStringSubmatch(body, -1)
+		rows := productRows(body)
 		if len(rows) != len(cur) || len(cur) < 3 {
 			t.Fatalf("products%s: page lists %d, GET /v1/summary/products %d (want at least 3)", query, len(rows), len(cur))
 		}
@@ -357,7 +371,7 @@ func TestProductsWorstFirstWithTheirTrend(t *testing.T) {
 			}
 			want := []string{sku, shown("", csat["score"]), shown("", prevCSAT), shown("", p["nps"].(map[string]any)["score"]),
 				shown("", p["answered"]), shown("", p["sent"]), shown("response_rate", p["response_rate"])}
-			if got := rows[i][1:]; strings.Join(got, "|") != strings.Join(want, "|") {
+			if got := rows[i]; strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Errorf("products%s row %d: %q, want %q", query, i, got, want)
 			}
 			if !strings.Contains(body, `href="/app/overview?`) || !strings.Contains(body, "sku="+sku) {
@@ -366,7 +380,7 @@ func TestProductsWorstFirstWithTheirTrend(t *testing.T) {
 		}
 	}
 	_, body := n.page(t, "/app/products")
-	if !strings.Contains(body, `<tr data-sku="MUG-1">`) || !strings.Contains(body, `<span aria-hidden="true">▼</span> down`) ||
+	if !strings.Contains(body, `<li class="card product" data-sku="MUG-1">`) || !strings.Contains(body, `<span aria-hidden="true">▼</span> down`) ||
 		!strings.Contains(body, "before: no data") {
 		t.Errorf("the seeded trend does not show: want the mug down and the cap new\n%s", body)
 	}

@@ -13,17 +13,12 @@ type productsView struct {
 	Products []productRow
 }
 
-// productRow is one product with its numbers and its CSAT's change from
-// the range before.
+// productRow is one product with its numbers, its CSAT with its change
+// from the range before.
 type productRow struct {
 	SKU, Name string
 	Href      string // the overview of the product over the same range
-	Sent      string
-	Answered  string
-	Rate      string
-	CSAT      string
-	Change    change
-	NPS       string
+	Stats     []stat
 }
 
 // products lists the products answered about in the range, worst first,
@@ -55,13 +50,16 @@ func (d *Dashboard) products(w http.ResponseWriter, r *http.Request, v Viewer) e
 		q := nr.query()
 		q.Set("sku", p.SKU)
 		csat := measure{Value: p.CSAT.Score, Better: 1}
+		change := csat.changeFrom(t, measure{Value: before[p.SKU].CSAT.Score})
 		view.Products = append(view.Products, productRow{
 			SKU: p.SKU, Name: p.Name, Href: "/app/overview?" + q.Encode(),
-			Sent: decimal(t, float64(p.Sent)), Answered: decimal(t, float64(p.Answered)),
-			Rate:   measure{Value: percentOf(p.ResponseRate), Percent: true}.text(t),
-			CSAT:   csat.text(t),
-			Change: csat.changeFrom(t, measure{Value: before[p.SKU].CSAT.Score}),
-			NPS:    measure{Value: p.NPS.Score}.text(t),
+			Stats: []stat{
+				{Key: "csat.score", Label: t.Get("app.overview.csat.score"), Value: csat.text(t), Change: &change},
+				{Key: "nps.score", Label: t.Get("app.overview.nps.score"), Value: measure{Value: p.NPS.Score}.text(t)},
+				{Key: "answered", Label: t.Get("app.overview.answered"), Value: decimal(t, float64(p.Answered))},
+				{Key: "sent", Label: t.Get("app.overview.sent"), Value: decimal(t, float64(p.Sent))},
+				{Key: "response_rate", Label: t.Get("app.overview.response_rate"), Value: measure{Value: percentOf(p.ResponseRate), Percent: true}.text(t)},
+			},
 		})
 	}
 	d.write(w, r, http.StatusOK, "products", page)
