@@ -33,9 +33,15 @@ type numbers struct {
 	Dash *httptest.Server
 }
 
-// newNumbers builds the dashboard with real services over DynamoDB Local
-// and seeds two ranges of answers.
+// newNumbers builds the dashboard with real services over DynamoDB Local,
+// signed in as the store's owner, and seeds two ranges of answers.
 func newNumbers(t *testing.T) *numbers {
+	t.Helper()
+	return newNumbersAs(t, closeloop.RoleOwner)
+}
+
+// newNumbersAs is newNumbers signed in with role.
+func newNumbersAs(t *testing.T, role closeloop.Role) *numbers {
 	t.Helper()
 	f := apptest.New(t)
 	ctx := context.Background()
@@ -47,7 +53,7 @@ func newNumbers(t *testing.T) *numbers {
 		Stores: f.Product.DB, Responses: f.Product.DB,
 		Summaries: summary.New(f.Product.DB, f.Clock.Now),
 		Auth: fixedViewer{dashboard.Viewer{
-			Email: "owner@shop.test", StoreID: f.StoreID, Store: store, Role: closeloop.RoleOwner, Stores: 1, CSRF: "csrf-token",
+			Email: "owner@shop.test", StoreID: f.StoreID, Store: store, Role: role, Stores: 1, CSRF: "csrf-token",
 		}},
 	}, f.Clock.Now)
 	if err != nil {
@@ -131,11 +137,17 @@ func (n *numbers) seed(t *testing.T) {
 // page gets a dashboard page in English.
 func (n *numbers) page(t *testing.T, path string) (int, string) {
 	t.Helper()
+	return n.pageIn(t, "en-GB,en;q=0.8", path)
+}
+
+// pageIn gets a dashboard page in the languages of acceptLanguage.
+func (n *numbers) pageIn(t *testing.T, acceptLanguage, path string) (int, string) {
+	t.Helper()
 	req, err := http.NewRequest("GET", n.Dash.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Accept-Language", "en-GB,en;q=0.8")
+	req.Header.Set("Accept-Language", acceptLanguage)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -483,23 +495,35 @@ func (n *numbers) get(t *testing.T, path string) string {
 	return body
 }
 
-// Russian readers get their texts and their decimal comma.
-func TestOverviewInRussian(t *testing.T) {
-	n := newNumbers(t)
-	req, _ := http.NewRequest("GET", n.Dash.URL+"/app/overview?days=90", nil)
-	req.Header.Set("Accept-Language", "ru-RU,ru;q=0.9,en;q=0.5")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+// Russian readers get their texts and their decimal comma; no page
+// shows a text's key for want of the text, in either language; the
+// support staff see the numbers as the owners do.
+func TestNumbersPagesInEveryLanguage(t *testing.T) {
+	n := newNumbersAs(t, closeloop.RoleSupport)
+	_, body := n.pageIn(t, "ru-RU,ru;q=0.9,en;q=0.5", "/app/overview?days=90")
+	from := regexp.MustCompile(`с (\d{4}-\d\d-\d\d) по`).FindStringSubmatch(body)
+	if from == nil {
+		t.Fatalf("the Russian overview does not say its range:\n%s", body)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	body := string(b)
-	cur := n.summaryJSON(t, "/v1/summary?from="+regexp.MustCompile(`с (\d{4}-\d\d-\d\d) по`).FindStringSubmatch(body)[1])
+	cur := n.summaryJSON(t, "/v1/summary?from="+from[1])
 	score := strings.Replace(shown("", cur["csat.score"]), ".", ",", 1)
-	for _, want := range []string{`<html lang="ru">`, "Удовлетворённость (CSAT)", `data-metric="csat.score">` + score + "<", "Показать данные"} {
+	for _, want := range []string{`<html lang="ru">`, "Удовлетворённость (CSAT)", `data-metric="csat.score">` + score + "<", "Показать данные", "Последние 7 дн."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the Russian overview lacks %q", want)
+		}
+	}
+	if !strings.Contains(score, ",") {
+		t.Errorf("the seeded CSAT %s has no decimals: the test proves nothing of the comma", score)
+	}
+	for _, lang := range []string{"en", "ru"} {
+		for _, path := range []string{"/app/overview", "/app/overview?sku=MUG-1", "/app/products", "/app/overview?days=0", "/app/products?from=x"} {
+			status, body := n.pageIn(t, lang, path)
+			if status != http.StatusOK && status != http.StatusBadRequest {
+				t.Errorf("%s %s: %d", lang, path, status)
+			}
+			if m := regexp.MustCompile(`app\.(numbers|overview|products)\.[a-z_.0-9]+`).FindString(body); m != "" {
+				t.Errorf("%s %s shows the key %s instead of its text", lang, path, m)
+			}
 		}
 	}
 }
