@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,11 +19,7 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	browsertest.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Main(m) }
 
 // sentSurvey posts an order for email through the store API with key,
 // dispatches it and returns the survey page path.

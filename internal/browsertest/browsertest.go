@@ -40,8 +40,15 @@ var (
 	profileDir  string
 )
 
-// Stop ends the test binary's browser and removes its profile; call it
-// from TestMain after m.Run.
+// Main runs the tests of a package that uses the browser, then stops the
+// browser; call it from the package's TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	Stop()
+	os.Exit(code)
+}
+
+// Stop ends the test binary's browser and removes its profile.
 func Stop() {
 	stopBrowser()
 	if profileDir != "" {

@@ -3,7 +3,6 @@ package dashboard_test
 import (
 	"context"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -15,11 +14,7 @@ import (
 	"github.com/closeloop/closeloop/internal/browsertest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	browsertest.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Main(m) }
 
 // colorScheme makes the tab prefer the light or the dark palette.
 func colorScheme(scheme string) chromedp.Action[chromedp.Void] {

@@ -148,11 +148,7 @@ func init() {
 
 // decimal writes v as the API gives it.
 func decimal(t i18n.Text, v float64) string {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if t.Lang == "ru" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return strings.Replace(strconv.FormatFloat(v, 'f', -1, 64), ".", t.Get("app.numbers.decimal"), 1)
 }
 
 // percentOf is a response rate as the percentage shown.
