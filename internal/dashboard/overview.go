@@ -3,7 +3,6 @@ package dashboard
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/i18n"
@@ -22,6 +21,7 @@ type overviewView struct {
 type statGroup struct {
 	Title string
 	Stats []stat
+	card  string
 }
 
 // stat is one number with its change from the range before.
@@ -73,25 +73,26 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, v Viewer) e
 	return nil
 }
 
-// summaryMeasures are a summary's numbers, by their field in GET
-// /v1/summary, in the order the page shows them.
-func summaryMeasures(s closeloop.Summary) []struct {
-	Key string
-	M   measure
-} {
-	type km = struct {
-		Key string
-		M   measure
-	}
-	out := []km{
-		{"sent", intMeasure(s.Sent, 0)},
-		{"answered", intMeasure(s.Answered, 1)},
-		{"response_rate", measure{Value: percentOf(s.ResponseRate), Percent: true, Better: 1}},
-		{"csat.score", measure{Value: s.CSAT.Score, Better: 1}},
-		{"csat.answers", intMeasure(s.CSAT.Answers, 1)},
-		{"csat.satisfied", intMeasure(s.CSAT.Satisfied, 1)},
-		{"csat.neutral", intMeasure(s.CSAT.Neutral, 0)},
-		{"csat.unsatisfied", intMeasure(s.CSAT.Unsatisfied, -1)},
+// figure is one number of a summary: the card it is shown in, its field
+// in GET /v1/summary, its measure. Now marks the current case load, the
+// same for any range, which has no change to show.
+type figure struct {
+	Card, Key string
+	M         measure
+	Now       bool
+}
+
+// summaryFigures are a summary's numbers in the order the page shows them.
+func summaryFigures(s closeloop.Summary) []figure {
+	out := []figure{
+		{"responses", "sent", intMeasure(s.Sent, 0), false},
+		{"responses", "answered", intMeasure(s.Answered, 1), false},
+		{"responses", "response_rate", measure{Value: percentOf(s.ResponseRate), Percent: true, Better: 1}, false},
+		{"csat", "csat.score", measure{Value: s.CSAT.Score, Better: 1}, false},
+		{"csat", "csat.answers", intMeasure(s.CSAT.Answers, 1), false},
+		{"csat", "csat.satisfied", intMeasure(s.CSAT.Satisfied, 1), false},
+		{"csat", "csat.neutral", intMeasure(s.CSAT.Neutral, 0), false},
+		{"csat", "csat.unsatisfied", intMeasure(s.CSAT.Unsatisfied, -1), false},
 	}
 	for score := 5; score >= 1; score-- {
 		better := 0
@@ -101,67 +102,53 @@ func summaryMeasures(s closeloop.Summary) []struct {
 		case score <= 2:
 			better = -1
 		}
-		out = append(out, km{"csat.distribution." + strconv.Itoa(score), intMeasure(s.CSAT.Distribution[strconv.Itoa(score)], better)})
+		key := strconv.Itoa(score)
+		out = append(out, figure{"csat", "csat.distribution." + key, intMeasure(s.CSAT.Distribution[key], better), false})
 	}
 	out = append(out,
-		km{"nps.score", measure{Value: s.NPS.Score, Better: 1}},
-		km{"nps.answers", intMeasure(s.NPS.Answers, 1)},
-		km{"nps.promoters", intMeasure(s.NPS.Promoters, 1)},
-		km{"nps.passives", intMeasure(s.NPS.Passives, 0)},
-		km{"nps.detractors", intMeasure(s.NPS.Detractors, -1)},
-		km{"points_awarded", intMeasure(s.PointsAwarded, 0)},
-		km{"followups.opened", intMeasure(s.Followups.Opened, -1)},
-		km{"followups.resolved", intMeasure(s.Followups.Resolved, 1)},
-		km{"followups.mean_hours_to_resolve", measure{Value: s.Followups.MeanHoursToResolve, Better: -1}},
+		figure{"nps", "nps.score", measure{Value: s.NPS.Score, Better: 1}, false},
+		figure{"nps", "nps.answers", intMeasure(s.NPS.Answers, 1), false},
+		figure{"nps", "nps.promoters", intMeasure(s.NPS.Promoters, 1), false},
+		figure{"nps", "nps.passives", intMeasure(s.NPS.Passives, 0), false},
+		figure{"nps", "nps.detractors", intMeasure(s.NPS.Detractors, -1), false},
+		figure{"points", "points_awarded", intMeasure(s.PointsAwarded, 0), false},
+		figure{"followups", "followups.opened", intMeasure(s.Followups.Opened, -1), false},
+		figure{"followups", "followups.resolved", intMeasure(s.Followups.Resolved, 1), false},
+		figure{"followups", "followups.mean_hours_to_resolve", measure{Value: s.Followups.MeanHoursToResolve, Better: -1}, false},
 	)
-	// The current load is the same for both ranges: it has no change.
+	// A product has no case load of its own (nil).
 	if s.Followups.Open != nil {
-		out = append(out, km{"followups.open", intMeasure(*s.Followups.Open, -1)})
+		out = append(out, figure{"followups", "followups.open", intMeasure(*s.Followups.Open, -1), true})
 	}
 	if s.Followups.Overdue != nil {
-		out = append(out, km{"followups.overdue", intMeasure(*s.Followups.Overdue, -1)})
+		out = append(out, figure{"followups", "followups.overdue", intMeasure(*s.Followups.Overdue, -1), true})
 	}
 	return out
-}
-
-// groupOf is the card each field of summaryMeasures is shown in.
-var groupOf = map[string]string{
-	"sent": "responses", "answered": "responses", "response_rate": "responses",
-	"nps.score": "nps", "nps.answers": "nps", "nps.promoters": "nps", "nps.passives": "nps", "nps.detractors": "nps",
-	"points_awarded": "points",
 }
 
 // summaryGroups lays cur's numbers out in cards, each with its change
 // from prev.
 func summaryGroups(t i18n.Text, cur, prev closeloop.Summary) []statGroup {
 	before := map[string]measure{}
-	for _, km := range summaryMeasures(prev) {
-		before[km.Key] = km.M
+	for _, f := range summaryFigures(prev) {
+		before[f.Key] = f.M
 	}
-	order := []string{"responses", "csat", "nps", "points", "followups"}
-	groups := map[string]*statGroup{}
-	for _, name := range order {
-		groups[name] = &statGroup{Title: t.Get("app.overview.group." + name)}
-	}
-	for _, km := range summaryMeasures(cur) {
-		name := groupOf[km.Key]
-		if name == "" {
-			name, _, _ = strings.Cut(km.Key, ".") // csat.*, followups.*
+	var groups []statGroup
+	for _, f := range summaryFigures(cur) {
+		if len(groups) == 0 || groups[len(groups)-1].card != f.Card {
+			groups = append(groups, statGroup{Title: t.Get("app.overview.group." + f.Card), card: f.Card})
 		}
-		s := stat{Key: km.Key, Label: t.Get("app.overview." + km.Key), Value: km.M.text(t)}
-		if km.Key == "followups.open" || km.Key == "followups.overdue" {
+		s := stat{Key: f.Key, Label: t.Get("app.overview." + f.Key), Value: f.M.text(t)}
+		if f.Now {
 			s.Note = t.Get("app.overview.now")
 		} else {
-			c := km.M.changeFrom(t, before[km.Key])
+			c := f.M.changeFrom(t, before[f.Key])
 			s.Change = &c
 		}
-		groups[name].Stats = append(groups[name].Stats, s)
+		g := &groups[len(groups)-1]
+		g.Stats = append(g.Stats, s)
 	}
-	out := make([]statGroup, 0, len(order))
-	for _, name := range order {
-		out = append(out, *groups[name])
-	}
-	return out
+	return groups
 }
 
 // dailyCharts draws the summary's days: the CSAT score, and the response
