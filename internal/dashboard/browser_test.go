@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -71,7 +72,8 @@ func TestNumbersPagesInTheBrowser(t *testing.T) {
 }
 
 // The browser shows the numbers of GET /v1/summary, and on a phone the
-// charts keep their strokes and labels within the drawing, apart.
+// charts keep their strokes and labels within the drawing, apart, in
+// English and in Russian, whose month names are longer.
 func TestOverviewInTheBrowserMatchesTheAPI(t *testing.T) {
 	n := newNumbers(t)
 	ctx := browsertest.NewTab(t)
@@ -79,7 +81,7 @@ func TestOverviewInTheBrowserMatchesTheAPI(t *testing.T) {
 	browsertest.Load(t, ctx, http.StatusOK, chromedp.Navigate(n.Dash.URL+"/app/overview"))
 	got := browsertest.Eval[map[string]string](t, ctx,
 		`Object.fromEntries([...document.querySelectorAll('[data-metric]')].map(e => [e.dataset.metric, e.textContent]))`)
-	from, to, _, _ := shownRange(t, browsertest.Eval[string](t, ctx, `document.body.innerText`))
+	from, to, _, _ := shownRange(t, browsertest.BodyText(t, ctx))
 	want := n.summaryJSON(t, "/v1/summary?from="+from+"&to="+to)
 	if len(got) != len(everyMetric) {
 		t.Errorf("the page shows %d numbers, want %d: %v", len(got), len(everyMetric), got)
@@ -89,6 +91,24 @@ func TestOverviewInTheBrowserMatchesTheAPI(t *testing.T) {
 			t.Errorf("%s: the browser shows %q, GET /v1/summary %v (%q)", key, got[key], want[key], w)
 		}
 	}
+	checkCharts(t, ctx)
+	russian := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "ru"}})
+		return err
+	})
+	browsertest.Do(t, ctx, russian)
+	browsertest.Load(t, ctx, http.StatusOK, chromedp.Navigate(n.Dash.URL+"/app/overview?days=90"))
+	if lang := browsertest.Eval[string](t, ctx, `document.documentElement.lang`); lang != "ru" {
+		t.Fatalf("the page came in %q, want ru", lang)
+	}
+	checkCharts(t, ctx)
+	browsertest.NoHorizontalScroll(t, ctx)
+}
+
+// checkCharts fails when a chart of the page is not about the width of a
+// phone, draws outside its box, or overlaps two labels.
+func checkCharts(t *testing.T, ctx context.Context) {
+	t.Helper()
 	charts := browsertest.Eval[[]struct {
 		Width, Height float64
 		Outside       []string
@@ -98,7 +118,6 @@ func TestOverviewInTheBrowserMatchesTheAPI(t *testing.T) {
 			const r = e.getBoundingClientRect();
 			return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
 		}).map(e => e.outerHTML.slice(0, 80));
-		// The labels of one axis never overlap.
 		const ticks = [...svg.querySelectorAll('text.tick')].map(e => [e, e.getBoundingClientRect()]);
 		for (const [a, ra] of ticks) for (const [b, rb] of ticks) {
 			if (a !== b && ra.left < rb.right && rb.left < ra.right && ra.top < rb.bottom && rb.top < ra.bottom) outside.push('overlap: ' + a.textContent + ' / ' + b.textContent);

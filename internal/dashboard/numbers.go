@@ -5,6 +5,7 @@ package dashboard
 // the numbers and their changes are written.
 
 import (
+	"errors"
 	htmltemplate "html/template"
 	"math"
 	"net/http"
@@ -59,7 +60,7 @@ func (d *Dashboard) readRange(r *http.Request, v Viewer) numbersRange {
 		}
 	}
 	rng, err := closeloop.ParseDayRange(from, to, today)
-	if e, ok := err.(*closeloop.Error); ok {
+	if e := (*closeloop.Error)(nil); errors.As(err, &e) {
 		for field, problem := range e.Fields {
 			problems.Add(field, problem)
 		}
