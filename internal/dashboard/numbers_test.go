@@ -398,6 +398,45 @@ func TestProductsWorstFirstWithTheirTrend(t *testing.T) {
 	}
 }
 
+// A store of many products sees the worst 50 first, in the order of GET
+// /v1/summary/products, and all of them behind a link.
+func TestProductsPageShowsTheWorstFifty(t *testing.T) {
+	n := newNumbers(t)
+	var pts []closeloop.ProductTally
+	for i := range 60 {
+		var tally closeloop.Tally
+		tally.Sent, tally.Answered, tally.CSAT[i%5] = 1, 1, 1
+		pts = append(pts, closeloop.ProductTally{SKU: fmt.Sprintf("X-%02d", i), Name: fmt.Sprintf("Extra %d", i),
+			Day: n.Clock.Now().AddDate(0, 0, -1).Format(closeloop.DayLayout), Tally: tally})
+	}
+	if err := n.Product.DB.AddProductTallies(context.Background(), n.StoreID, "seed#many", pts); err != nil {
+		t.Fatal(err)
+	}
+	_, body := n.page(t, "/app/products")
+	from, to, _, _ := shownRange(t, body)
+	all := productsJSON(t, n, "/v1/summary/products?from="+from+"&to="+to)
+	if len(all) != 64 {
+		t.Fatalf("GET /v1/summary/products lists %d products, want 64", len(all))
+	}
+	rows := productRows(body)
+	if len(rows) != 50 || !strings.Contains(body, "The 50 worst of 64 products") {
+		t.Fatalf("the page lists %d products, want the worst 50 of 64 said so", len(rows))
+	}
+	for i, row := range rows {
+		if row[0] != all[i]["sku"] {
+			t.Fatalf("product %d is %s, GET /v1/summary/products has %s", i, row[0], all[i]["sku"])
+		}
+	}
+	link := regexp.MustCompile(`<a href="(/app/products\?[^"]+)">Show all 64 products</a>`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatalf("no link to all 64 products")
+	}
+	_, body = n.page(t, strings.ReplaceAll(link[1], "&amp;", "&"))
+	if rows := productRows(body); len(rows) != 64 || strings.Contains(body, "Show all") {
+		t.Errorf("all products: the page lists %d, want 64 and no link", len(rows))
+	}
+}
+
 // shownRange reads the ranges the page says it compares.
 func shownRange(t *testing.T, body string) (from, to, prevFrom, prevTo string) {
 	t.Helper()

@@ -11,7 +11,16 @@ import (
 type productsView struct {
 	Range    rangeForm
 	Products []productRow
+	// Total counts the products of the range; when the page shows only
+	// the worst, AllHref links to all of them.
+	Total   int
+	AllHref string
 }
+
+// productsShown is how many products the page shows unless asked for all:
+// the worst are what it is for, and a store of 500 products would make a
+// page of half a megabyte.
+const productsShown = 50
 
 // productRow is one product with its numbers, its CSAT with its change
 // from the range before.
@@ -45,6 +54,12 @@ func (d *Dashboard) products(w http.ResponseWriter, r *http.Request, v Viewer) e
 	before := map[string]closeloop.ProductSummary{}
 	for _, p := range prev {
 		before[p.SKU] = p
+	}
+	view.Total = len(cur)
+	if len(cur) > productsShown && r.URL.Query().Get("all") == "" {
+		q := nr.query()
+		q.Set("all", "1")
+		view.AllHref, cur = "/app/products?"+q.Encode(), cur[:productsShown]
 	}
 	for _, p := range cur {
 		q := nr.query()

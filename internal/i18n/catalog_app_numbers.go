@@ -66,9 +66,11 @@ var appNumbersTexts = map[string]map[string]string{
 		"app.overview.day":                             "Day",
 		"app.overview.show_data":                       "Show the data",
 
-		"app.products.title":   "Products",
-		"app.products.caption": "Products, worst CSAT first",
-		"app.products.none":    "No product was sent or answered about in this range.",
+		"app.products.title":         "Products",
+		"app.products.caption":       "Products, worst CSAT first",
+		"app.products.none":          "No product was sent or answered about in this range.",
+		"app.products.show_all":      "Show all %d products",
+		"app.products.caption_worst": "The %d worst of %d products, worst CSAT first",
 	},
 	"ru": {
 		"app.numbers.range":         "Период",
@@ -131,9 +133,11 @@ var appNumbersTexts = map[string]map[string]string{
 		"app.overview.day":                             "День",
 		"app.overview.show_data":                       "Показать данные",
 
-		"app.products.title":   "Товары",
-		"app.products.caption": "Товары, сначала с худшим CSAT",
-		"app.products.none":    "За этот период ни об одном товаре не отправляли опросов и не отвечали.",
+		"app.products.title":         "Товары",
+		"app.products.caption":       "Товары, сначала с худшим CSAT",
+		"app.products.none":          "За этот период ни об одном товаре не отправляли опросов и не отвечали.",
+		"app.products.show_all":      "Показать все товары (%d)",
+		"app.products.caption_worst": "%d худших из %d товаров, сначала с худшим CSAT",
 	},
 }
 
