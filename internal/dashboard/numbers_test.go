@@ -244,6 +244,7 @@ func TestOverviewShowsTheSummaryNumbers(t *testing.T) {
 		{"custom", "?from=" + day(40) + "&to=" + day(20), day(40), day(20), day(61), day(41), ""},
 		{"one day", "?from=" + day(2) + "&to=" + day(2), day(2), day(2), day(3), day(3), ""},
 		{"a product", "?days=30&sku=MUG-1", day(29), day(0), day(59), day(30), "MUG-1"},
+		{"before any answer", "?from=2020-02-01&to=2020-02-29", "2020-02-01", "2020-02-29", "2020-01-03", "2020-01-31", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
