@@ -24,12 +24,3 @@ func (d *Dashboard) postStores(w http.ResponseWriter, r *http.Request)    { http
 func (d *Dashboard) postLogout(w http.ResponseWriter, r *http.Request, v Viewer) error {
 	return notBuilt(w, r, v)
 }
-
-func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
-func (d *Dashboard) products(w http.ResponseWriter, r *http.Request, v Viewer) error {
-	return notBuilt(w, r, v)
-}
-
