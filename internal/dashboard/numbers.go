@@ -104,7 +104,7 @@ func (nr numbersRange) form(t i18n.Text, r *http.Request, path, timeZone string)
 		f.From, f.To = r.URL.Query().Get("from"), r.URL.Query().Get("to")
 	} else {
 		f.From, f.To = nr.Cur.From.Format(closeloop.DayLayout), nr.Cur.To.Format(closeloop.DayLayout)
-		f.Shown = t.Get("app.numbers.range_shown", t.Count("app.numbers.days", nr.Cur.Days()), f.From, f.To)
+		f.Shown = t.Get("app.numbers.range_shown", t.Count("app.numbers.days.forms", nr.Cur.Days()), f.From, f.To)
 		f.Before = t.Get("app.numbers.range_before", nr.Prev.From.Format(closeloop.DayLayout), nr.Prev.To.Format(closeloop.DayLayout))
 	}
 	for _, n := range rangePresets {
