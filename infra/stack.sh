@@ -39,6 +39,15 @@ install() {
 			die "apt-get install chromium failed"
 		[[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium still missing after apt-get install chromium"
 	fi
+	# Debian's SpamAssassin scores the golden emails (internal/render) with
+	# the rules the package ships; the tests never run sa-update.
+	if [[ ! -x /usr/bin/spamassassin ]]; then
+		command -v apt-get >/dev/null || die "/usr/bin/spamassassin not found and apt-get is not available: install Debian's spamassassin package"
+		apt-get update -qq || die "apt-get update failed: cannot install spamassassin"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends spamassassin ||
+			die "apt-get install spamassassin failed"
+		[[ -x /usr/bin/spamassassin ]] || die "/usr/bin/spamassassin still missing after apt-get install spamassassin"
+	fi
 }
 
 # alive PID: whether process PID or its session (= its process group) has a

@@ -33,7 +33,7 @@ var (
 		PostalAddress: "12 Harbour Street, Bristol BS1 4RN, United Kingdom", PrivacyURL: "https://coffee.example.com/privacy",
 	}
 	goldenItems = []closeloop.Item{
-		{SKU: "BEANS-ETH", Name: "Ethiopia Yirgacheffe beans, 250 g"},
+		{SKU: "BEANS-ETH", Name: "Ethiopia Yirgacheffe beans 250 g"},
 		{SKU: "MUG-1", Name: "Stoneware mug"},
 		{SKU: "KETTLE", Name: "Gooseneck kettle"},
 	}
