@@ -141,6 +141,7 @@ func DefaultSettings() Settings {
 		MaxWaitDays:        DefaultMaxWaitDays,
 		OnNoEvent:          OnNoEventSend,
 		SendWindow:         DefaultSendWindow(),
+		Texts:              map[string]StoreTexts{},
 	}
 }
 

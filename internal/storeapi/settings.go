@@ -106,6 +106,10 @@ func (a *API) patchSettings(r *http.Request, store closeloop.Store, body map[str
 		}
 		patch(&s.Branding, branding, "branding.", problems)
 	}
+	if raw, ok := fields["texts"]; ok {
+		delete(fields, "texts")
+		s.Texts = patchTexts(raw, problems)
+	}
 	patch(&s, fields, "", problems)
 	s.Normalize()
 	if err := s.Validate(); err != nil {
@@ -187,6 +191,9 @@ func settingsView(s closeloop.Settings) closeloop.Settings {
 	}
 	if s.OwnerEmails == nil {
 		s.OwnerEmails = []string{}
+	}
+	if s.Texts == nil {
+		s.Texts = map[string]closeloop.StoreTexts{}
 	}
 	return s
 }
