@@ -257,6 +257,7 @@ func TestGoldenEmails(t *testing.T) {
 	}
 	want := map[string]bool{}
 	for _, g := range emails {
+		t.Run(g.Name+"."+g.Lang, func(t *testing.T) { render.CheckMailSafe(t, g.Email.HTML) })
 		files := map[string]string{g.File() + ".html": g.Email.HTML, g.File() + ".txt": goldenText(g.Email)}
 		for path, got := range files {
 			want[filepath.Base(path)] = true

@@ -9,6 +9,9 @@ import (
 var (
 	styleBlock = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
 	classTag   = regexp.MustCompile(`<[a-z]+ [^>]*class="[^"]*"[^>]*>`)
+	imgTag     = regexp.MustCompile(`<img [^>]*>`)
+	imgAlt     = regexp.MustCompile(` alt="[^"]+"`)
+	preheader  = regexp.MustCompile(`<body[^>]*>\s*<div style="display:none;[^"]*">([^<]*)</div>`)
 	cssComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
 	mediaDark  = regexp.MustCompile(`(?s)@media \(prefers-color-scheme: dark\) \{(?:\s*[^{}]+\{[^{}]*\})*\s*\}`)
 	cssRule    = regexp.MustCompile(`(?s)\s*([^{}]+?)\s*\{[^{}]*\}`)
@@ -55,6 +58,15 @@ func checkMailSafe(t *testing.T, html string) {
 		if !strings.Contains(tag, ` style="`) {
 			t.Errorf("%s has a class but no inline style: it must look right without the <style> block", tag)
 		}
+	}
+	// Images are optional: each says what it shows when it is not loaded.
+	for _, img := range imgTag.FindAllString(html, -1) {
+		if !imgAlt.MatchString(img) {
+			t.Errorf("%s has no alt text", img)
+		}
+	}
+	if m := preheader.FindStringSubmatch(html); m == nil || strings.TrimSpace(m[1]) == "" {
+		t.Errorf("HTML part lacks its hidden preheader")
 	}
 	for _, want := range []string{`<meta name="color-scheme" content="light dark">`, `<meta name="supported-color-schemes" content="light dark">`, "max-width:600px"} {
 		if !strings.Contains(html, want) {
