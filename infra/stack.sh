@@ -32,13 +32,22 @@ install() {
 	fi
 	# Debian's Chromium for the browser tests (internal/browser); test tools'
 	# own browser downloads do not work here.
-	if [[ ! -x /usr/bin/chromium ]]; then
-		command -v apt-get >/dev/null || die "/usr/bin/chromium not found and apt-get is not available: install Debian's chromium package"
-		apt-get update -qq || die "apt-get update failed: cannot install chromium"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium ||
-			die "apt-get install chromium failed"
-		[[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium still missing after apt-get install chromium"
-	fi
+	apt_need /usr/bin/chromium chromium
+	# Debian's SpamAssassin scores the golden emails (internal/render) with
+	# the rules the package ships; the tests never run sa-update.
+	apt_need /usr/bin/spamassassin spamassassin
+}
+
+# apt_need BIN PACKAGE: installs Debian's PACKAGE (apt-get, as root) unless
+# BIN is there already.
+apt_need() {
+	local bin=$1 pkg=$2
+	[[ -x $bin ]] && return 0
+	command -v apt-get >/dev/null || die "$bin not found and apt-get is not available: install Debian's $pkg package"
+	apt-get update -qq || die "apt-get update failed: cannot install $pkg"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" ||
+		die "apt-get install $pkg failed"
+	[[ -x $bin ]] || die "$bin still missing after apt-get install $pkg"
 }
 
 # alive PID: whether process PID or its session (= its process group) has a

@@ -93,6 +93,9 @@ type Settings struct {
 	MaxWaitDays int        `json:"max_wait_days"`
 	OnNoEvent   string     `json:"on_no_event"`
 	SendWindow  SendWindow `json:"send_window"`
+	// Texts are the store's own words in the survey and thank-you emails,
+	// by language (wording.go).
+	Texts map[string]StoreTexts `json:"texts"`
 }
 
 // Branding is how the store looks and introduces itself in emails and pages.
@@ -133,6 +136,7 @@ func DefaultSettings() Settings {
 		MaxWaitDays:        DefaultMaxWaitDays,
 		OnNoEvent:          OnNoEventSend,
 		SendWindow:         DefaultSendWindow(),
+		Texts:              map[string]StoreTexts{},
 	}
 }
 
@@ -254,6 +258,7 @@ func (s Settings) Validate() error {
 	}
 	s.validateLoop(p)
 	s.validateTiming(p)
+	validateTexts(s.Texts, p)
 	if !validDigestWeekday(s.DigestWeekday) {
 		p.Add("digest_weekday", "must be a day of the week in lower case, monday to sunday")
 	}

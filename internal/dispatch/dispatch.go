@@ -577,7 +577,7 @@ func nextDue(sentAt, closesAt time.Time, set closeloop.Settings) time.Time {
 func (d *Dispatcher) message(s closeloop.Survey, store closeloop.Store, token, unsubscribe string, reminder bool) (closeloop.Message, error) {
 	set := store.Settings
 	unsubscribeURL := d.cfg.PublicBaseURL + "/u/" + unsubscribe
-	data := render.NewSurveyEmail(s, set.Branding, set.DefaultLocale, d.cfg.PublicBaseURL+"/s/"+token, unsubscribeURL)
+	data := render.NewSurveyEmail(s, set.Branding, set.DefaultLocale, d.cfg.PublicBaseURL+"/s/"+token, unsubscribeURL).WithStoreTexts(set.Texts)
 	if reminder {
 		data = data.AsReminder()
 	}

@@ -159,7 +159,7 @@ type pointsAwarded struct {
 
 func (r *Relay) thank(ctx context.Context, resp closeloop.ResponseItem, store closeloop.Store) error {
 	set := store.Settings
-	email, err := r.renderer.RenderEmail(render.NewThanksEmail(resp.Customer, resp.OrderID, resp.Points, set.Branding, set.DefaultLocale))
+	email, err := r.renderer.RenderEmail(render.NewThanksEmail(resp.Customer, resp.OrderID, resp.Points, set.Branding, set.DefaultLocale).WithStoreTexts(set.Texts, resp.Items))
 	if err != nil {
 		return err
 	}

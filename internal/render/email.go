@@ -85,3 +85,18 @@ func quote(text string, color htmltemplate.CSS) Quote {
 func CaseURL(baseURL, caseID string) string {
 	return strings.TrimRight(baseURL, "/") + "/app/followups/" + url.PathEscape(caseID)
 }
+
+// Button is a link drawn as a button in an HTML email.
+type Button struct {
+	URL   string
+	Label string
+	Color htmltemplate.CSS
+}
+
+// emailFuncs are the HTML emails' template functions: button builds a
+// Button for the layout's "button" template.
+var emailFuncs = htmltemplate.FuncMap{
+	"button": func(url, label string, color htmltemplate.CSS) Button {
+		return Button{URL: url, Label: label, Color: color}
+	},
+}

@@ -25,13 +25,17 @@ type ThanksEmail struct {
 	Name    string
 	OrderID string
 	Points  string // "75 points"; "" when the answer earned none
+	// Line thanks for the feedback: the product's words or the store's
+	// own (WithStoreTexts).
+	Line string
 }
 
 // NewThanksEmail builds the thank-you email to customer for answering the
 // survey of order orderID, which earned points.
 func NewThanksEmail(customer closeloop.Customer, orderID string, points int, brand closeloop.Branding, defaultLocale string) ThanksEmail {
 	t := textFor(customer.Locale, defaultLocale)
-	e := ThanksEmail{T: t, Brand: brand, Subject: t.Get("thanks_email.subject_plain"), Name: customer.Name, OrderID: orderID}
+	e := ThanksEmail{T: t, Brand: brand, Subject: t.Get("thanks_email.subject_plain"), Name: customer.Name, OrderID: orderID,
+		Line: t.Get("thanks_email.intro", orderID)}
 	if points > 0 {
 		e.Points = t.Points(points)
 		e.Subject = t.Get("thanks_email.subject", e.Points)

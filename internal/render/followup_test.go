@@ -224,7 +224,9 @@ func TestCommentIsQuotedVerbatimAndEscaped(t *testing.T) {
 		if strings.Contains(email.HTML, "<script>") {
 			t.Errorf("%s: the HTML part holds the comment's markup unescaped", name)
 		}
-		if want := "The mug arrived broken.<br>&lt;script&gt;alert(1)&lt;/script&gt; &amp; no reply"; !strings.Contains(email.HTML, want) {
+		// A line break after <br>: SpamAssassin reads two texts joined by
+		// a tag as a word split to hide it (HTML_OBFUSCATE_*).
+		if want := "The mug arrived broken.<br>\n&lt;script&gt;alert(1)&lt;/script&gt; &amp; no reply"; !strings.Contains(email.HTML, want) {
 			t.Errorf("%s: the HTML part lacks the escaped comment with its line break %q:\n%s", name, want, email.HTML)
 		}
 		if want := "> The mug arrived broken.\n> <script>alert(1)</script> & no reply\n"; !strings.Contains(email.Text, want) {
@@ -360,7 +362,7 @@ func TestClosingEmail(t *testing.T) {
 	if want := "> We sent a new mug today.\n> Sorry for the trouble!\n"; !strings.Contains(email.Text, want) {
 		t.Errorf("text part lacks support's words quoted line by line %q:\n%s", want, email.Text)
 	}
-	if want := "We sent a new mug today.<br>Sorry for the trouble!"; !strings.Contains(email.HTML, want) {
+	if want := "We sent a new mug today.<br>\nSorry for the trouble!"; !strings.Contains(email.HTML, want) {
 		t.Errorf("HTML part lacks support's words with their line break %q", want)
 	}
 }
@@ -399,15 +401,7 @@ func TestEveryFollowupEmailInEveryLanguage(t *testing.T) {
 				if email.Subject == "" || strings.ContainsAny(email.Subject, "\r\n") {
 					t.Errorf("subject %q is empty or spans lines", email.Subject)
 				}
-				// Email-safe: styles inline, nothing fetched or run.
-				for _, bad := range []string{"<script", "<style", "<link", "class="} {
-					if strings.Contains(strings.ToLower(email.HTML), bad) {
-						t.Errorf("HTML part holds %q", bad)
-					}
-				}
-				if !strings.Contains(email.HTML, "max-width:560px") {
-					t.Errorf("HTML part lacks its max width")
-				}
+				checkMailSafe(t, email.HTML)
 			})
 		}
 	}

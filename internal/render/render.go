@@ -52,7 +52,7 @@ func New() (*Renderer, error) {
 		r.pages[name] = t
 	}
 	for _, kind := range emailKinds {
-		html, err := htmltemplate.ParseFS(templates.FS, "email_layout.html", kind+"_email.html")
+		html, err := htmltemplate.New(kind).Funcs(emailFuncs).ParseFS(templates.FS, "email_layout.html", kind+"_email.html")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s email: %w", kind, err)
 		}
@@ -98,6 +98,9 @@ type Page struct {
 
 	// The recovery check page (recheck.go).
 	Recheck *RecheckChoice
+
+	// Products names what the survey's order bought (products.go).
+	Products string
 }
 
 // Color is the brand colour for CSS, a safe default when unset.
@@ -122,7 +125,7 @@ func SurveyPage(s closeloop.Survey, action string, answer closeloop.Answer, sele
 	p := Page{
 		T: t, Brand: s.Brand, Title: t.Get("page.title", s.Brand.Name),
 		Action: action, OrderID: s.OrderID, Promise: Promise(t, s.Offer, "page"),
-		Comment: answer.Comment, ContactMe: answer.ContactMe,
+		Comment: answer.Comment, ContactMe: answer.ContactMe, Products: Products(t, s.Items),
 	}
 	if s.Offer.CommentBonus > 0 {
 		p.BonusHint = t.Get("page.comment_bonus", max(s.Offer.MinCommentLength, 1), t.Points(s.Offer.CommentBonus))
@@ -208,12 +211,24 @@ type SurveyEmail struct {
 	Links          []ScoreLink
 	UnsubscribeURL string
 	Reminder       bool
+	// Products names what was bought ("Mug, Kettle, Teapot and 2 more
+	// items"); "" for an order without items.
+	Products string
+	// Greeting and Intro open the email: the product's words, or the
+	// store's own (WithStoreTexts).
+	Greeting string
+	Intro    string
+
+	points string // the points an answer earns, for the store's texts
 }
 
 // AsReminder turns the email into the one reminder of an unanswered survey.
+// The store's own subject and intro are for the first email: the
+// reminder says that it reminds.
 func (e SurveyEmail) AsReminder() SurveyEmail {
 	e.Reminder = true
 	e.Subject = e.T.Get("email.reminder_subject", e.Brand.Name)
+	e.Intro = e.T.Get("email.reminder_intro", e.OrderID, e.Brand.Name)
 	return e
 }
 
@@ -237,7 +252,9 @@ func NewSurveyEmail(s closeloop.Survey, brand closeloop.Branding, defaultLocale,
 	e := SurveyEmail{
 		T: t, Brand: brand, Subject: t.Get("email.subject", brand.Name),
 		Name: s.Customer.Name, OrderID: s.OrderID, Promise: Promise(t, s.Offer, "email"),
-		UnsubscribeURL: unsubscribeURL,
+		UnsubscribeURL: unsubscribeURL, Products: Products(t, s.Items),
+		Greeting: greeting(t, s.Customer.Name), Intro: t.Get("email.intro", s.OrderID, brand.Name),
+		points: t.Points(s.Offer.PerAnswer),
 	}
 	for v := 1; v <= 5; v++ {
 		e.Links = append(e.Links, ScoreLink{Score: v, Label: t.Get("score." + strconv.Itoa(v)), URL: surveyURL + "?score=" + strconv.Itoa(v)})

@@ -144,6 +144,10 @@ func (s *Service) Patch(ctx context.Context, store closeloop.Store, body map[str
 		}
 		patch(&next.Branding, branding, "branding.", problems)
 	}
+	if raw, ok := fields["texts"]; ok {
+		delete(fields, "texts")
+		next.Texts = patchTexts(raw, problems)
+	}
 	patch(&next, fields, "", problems)
 	next.Normalize()
 	if err := next.Validate(); err != nil {

@@ -63,6 +63,9 @@ func settingsView(s closeloop.Settings) closeloop.Settings {
 	if s.OwnerEmails == nil {
 		s.OwnerEmails = []string{}
 	}
+	if s.Texts == nil {
+		s.Texts = map[string]closeloop.StoreTexts{}
+	}
 	return s
 }
 
