@@ -44,6 +44,18 @@ func (f *Fixture) SignInPath(t testing.TB, addr string, n int) string {
 	return links[n-1]
 }
 
+// SignInEmails counts the sign-in emails sent to addr so far.
+func (f *Fixture) SignInEmails(t testing.TB, addr string) int {
+	t.Helper()
+	n := 0
+	for _, e := range f.Inbox.To(t, addr) {
+		if signInLink.MatchString(e.Text) {
+			n++
+		}
+	}
+	return n
+}
+
 // Dashboard sends a request to the dashboard as a browser would (a form
 // body when form is not nil, Sec-Fetch-Site same-origin on a POST) with
 // the session cookie when session is not "", and reads the response
@@ -99,12 +111,7 @@ func (r Response) Cookie(name string) *http.Cookie {
 // this one), presses its button, and returns the session cookie's value.
 func (f *Fixture) SignIn(t testing.TB, addr string) string {
 	t.Helper()
-	before := 0
-	for _, e := range f.Inbox.To(t, addr) {
-		if signInLink.MatchString(e.Text) {
-			before++
-		}
-	}
+	before := f.SignInEmails(t, addr)
 	if r := f.Dashboard(t, "POST", "/app/login", "", url.Values{"email": {addr}}); r.Status != http.StatusOK {
 		t.Fatalf("POST /app/login: %d\n%s", r.Status, r.Body)
 	}

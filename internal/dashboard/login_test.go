@@ -29,18 +29,6 @@ func staffFixture(t *testing.T) (f *apptest.Fixture, owner, support string) {
 	return apptest.New(t, apptest.Staff([]string{owner}, []string{support})), owner, support
 }
 
-// signInEmails counts the sign-in emails sent to addr.
-func signInEmails(t *testing.T, f *apptest.Fixture, addr string) int {
-	t.Helper()
-	n := 0
-	for _, e := range f.Inbox.To(t, addr) {
-		if strings.Contains(e.Text, "/app/login/") {
-			n++
-		}
-	}
-	return n
-}
-
 // requestLink posts the sign-in form for addr and returns the answer.
 func requestLink(t *testing.T, f *apptest.Fixture, addr string, headers ...string) apptest.Response {
 	t.Helper()
@@ -188,7 +176,7 @@ func TestSignInRateLimits(t *testing.T) {
 	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "Too many sign-in requests") {
 		t.Fatalf("request past the limit: %d %q\n%s", r.Status, r.Header.Get("Retry-After"), r.Body)
 	}
-	if n := signInEmails(t, f, owner); n != closeloop.SignInPerAddress.Max {
+	if n := f.SignInEmails(t, owner); n != closeloop.SignInPerAddress.Max {
 		t.Errorf("%d links sent, want %d", n, closeloop.SignInPerAddress.Max)
 	}
 	// Unknown addresses count as well, the same: the limit tells nothing.
@@ -448,7 +436,7 @@ func TestRemovedAddressLosesAccess(t *testing.T) {
 	requestLink(t, f, support)
 	requestLink(t, f, owner)
 	f.SignInPath(t, owner, 1) // the owner's link came, so the support one would have too
-	if n := signInEmails(t, f, support); n != 1 {
+	if n := f.SignInEmails(t, support); n != 1 {
 		t.Errorf("%d sign-in emails to the removed address, want only the first", n)
 	}
 	// And added back, it gets one (the settings wrote its STAFF item).
