@@ -15,6 +15,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/apptest"
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/dashboard"
 	"github.com/closeloop/closeloop/internal/render"
 	"github.com/closeloop/closeloop/internal/secret"
 	"github.com/closeloop/closeloop/internal/sesmail"
@@ -492,5 +493,80 @@ func TestCSRFRefused(t *testing.T) {
 	}
 	if r := f.Dashboard(t, "POST", path, "", url.Values{}); r.Status != http.StatusSeeOther {
 		t.Errorf("the link after a refused cross-site press: %d, want it unused", r.Status)
+	}
+}
+
+// The DynamoDB requests of signing in and of each page view's
+// Authenticator, counted: the README and the issue's note quote them.
+func TestSignInRequestCounts(t *testing.T) {
+	f, owner, _ := staffFixture(t)
+	count := func(do func()) map[string]int {
+		t.Helper()
+		f.Counter.Reset()
+		do()
+		return f.Counter.Counts()
+	}
+	same := func(what string, got, want map[string]int) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Errorf("%s: %v, want %v", what, got, want)
+			return
+		}
+		for op, n := range want {
+			if got[op] != n {
+				t.Errorf("%s: %v, want %v", what, got, want)
+				return
+			}
+		}
+		t.Logf("%s: %v", what, got)
+	}
+	same("sign-in request, unknown address", count(func() { requestLink(t, f, apptest.Email("stranger")) }),
+		map[string]int{"TransactWriteItems": 1, "Query": 1})
+	same("sign-in request, owner", count(func() { requestLink(t, f, owner) }),
+		map[string]int{"TransactWriteItems": 1, "Query": 1, "BatchGetItem": 1, "PutItem": 1})
+	path := f.SignInPath(t, owner, 1)
+	same("GET of the link", count(func() { f.Dashboard(t, "GET", path, "", nil) }), map[string]int{})
+	var session string
+	same("POST of the link", count(func() {
+		session = f.Dashboard(t, "POST", path, "", url.Values{}).Cookie(apptest.SessionCookie).Value
+	}), map[string]int{"DeleteItem": 1, "PutItem": 1})
+
+	req, _ := http.NewRequest("GET", "/app/overview", nil)
+	req.AddCookie(&http.Cookie{Name: apptest.SessionCookie, Value: session})
+	auth := dashboard.SessionAuth(f.Product.SignIn)
+	same("a page view's Authenticator", count(func() {
+		if _, err := auth.Viewer(req); err != nil {
+			t.Fatal(err)
+		}
+	}), map[string]int{"GetItem": 2})
+	f.Clock.Advance(closeloop.SessionRefresh)
+	same("the first page view after the refresh interval", count(func() {
+		if _, err := auth.Viewer(req); err != nil {
+			t.Fatal(err)
+		}
+	}), map[string]int{"GetItem": 2, "UpdateItem": 1})
+}
+
+// A page that sent the person to sign in is where the link lands them;
+// a next page off the dashboard is dropped.
+func TestSignInLandsOnTheNextPage(t *testing.T) {
+	f, owner, _ := staffFixture(t)
+	r := f.Dashboard(t, "GET", "/app/followups/c_123", "", nil)
+	next := r.Header.Get("Location")
+	if next != "/app/login?next=%2Fapp%2Ffollowups%2Fc_123" {
+		t.Fatalf("a case page signed out leads to %q", next)
+	}
+	if page := f.Dashboard(t, "GET", next, "", nil); !strings.Contains(page.Body, `name="next" value="/app/followups/c_123"`) {
+		t.Fatalf("the login form does not carry next:\n%s", page.Body)
+	}
+	for _, tt := range []struct{ next, want string }{
+		{"/app/followups/c_123", "/app/followups/c_123"},
+		{"https://evil.example/app/", "/app/overview"},
+	} {
+		f.Dashboard(t, "POST", "/app/login", "", url.Values{"email": {owner}, "next": {tt.next}})
+		path := f.SignInPath(t, owner, f.SignInEmails(t, owner))
+		if r := f.Dashboard(t, "POST", path, "", url.Values{}); r.Header.Get("Location") != tt.want {
+			t.Errorf("next %q: landed on %q, want %q", tt.next, r.Header.Get("Location"), tt.want)
+		}
 	}
 }
