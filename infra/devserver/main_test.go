@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/closeloop/closeloop/internal/callrec"
 	"github.com/closeloop/closeloop/internal/secret"
 	"github.com/closeloop/closeloop/internal/testenv"
 )
@@ -46,17 +47,27 @@ func TestDevserverPrintsDashboardLink(t *testing.T) {
 	})
 	ctx, stop := context.WithCancel(context.Background())
 	out := &syncBuffer{}
-	done := make(chan error, 1)
+	finished := make(chan struct{})
+	var runErr error
+	// Under make test the product records each function's calls itself
+	// (local.New); the devserver's own clients are a tool's, not recorded.
+	getenv := func(name string) string {
+		if name == callrec.EnvDir {
+			return ""
+		}
+		return os.Getenv(name)
+	}
 	go func() {
-		done <- run(ctx, []string{
+		defer close(finished)
+		runErr = run(ctx, []string{
 			"-addr", "127.0.0.1:0", "-slack-addr", "127.0.0.1:0", "-dispatch-every", "1h",
 			"-template", filepath.Join("..", "..", "template.yaml"), "-demo-file", filepath.Join(t.TempDir(), "demo.json"),
-		}, os.Getenv, out)
+		}, getenv, out)
 	}()
 	t.Cleanup(func() {
 		stop()
 		select {
-		case <-done:
+		case <-finished:
 		case <-time.After(10 * time.Second):
 			t.Error("the devserver did not stop")
 		}
@@ -70,8 +81,8 @@ func TestDevserverPrintsDashboardLink(t *testing.T) {
 			break
 		}
 		select {
-		case err := <-done:
-			t.Fatalf("the devserver ended: %v\n%s", err, out.String())
+		case <-finished:
+			t.Fatalf("the devserver ended: %v\n%s", runErr, out.String())
 		default:
 		}
 		if time.Now().After(deadline) {
