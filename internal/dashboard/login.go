@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -91,6 +92,13 @@ func (d *Dashboard) postLoginLink(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		d.fail(w, r, nil, err)
 		return
+	}
+	// A session this browser held before (another person's, say) ends
+	// rather than lingering until it expires.
+	if old, err := r.Cookie(SessionCookie); err == nil {
+		if err := d.SignIn.SignOut(r.Context(), old.Value); err != nil {
+			slog.WarnContext(r.Context(), "dashboard: end the previous session", "err", err)
+		}
 	}
 	setSession(w, in.Cookie)
 	next := "/app/overview"

@@ -96,6 +96,16 @@ func TestSignInLinkIsSingleUse(t *testing.T) {
 		t.Errorf("the overview with the new session: %d\n%s", r.Status, r.Body)
 	}
 
+	// Signing in again in the same browser ends the session it held.
+	requestLink(t, f, owner)
+	again := f.Dashboard(t, "POST", f.SignInPath(t, owner, 2), c.Value, url.Values{})
+	if again.Status != http.StatusSeeOther || again.Cookie(apptest.SessionCookie) == nil {
+		t.Fatalf("signing in again: %d", again.Status)
+	}
+	if r := f.Dashboard(t, "GET", "/app/overview", c.Value, nil); r.Status != http.StatusSeeOther {
+		t.Errorf("the session held before signing in again still works: %d", r.Status)
+	}
+
 	// A second press finds the link used.
 	r = f.Dashboard(t, "POST", path, "", url.Values{})
 	if r.Status != http.StatusGone || r.Cookie(apptest.SessionCookie) != nil || !strings.Contains(r.Body, "used already or has expired") {
