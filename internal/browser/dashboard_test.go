@@ -16,11 +16,20 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
 
+// newDashboardTab opens a tab with a cookie jar of its own: every test
+// server is 127.0.0.1 and cookies ignore ports, so tabs sharing the
+// browser's jar would share one session cookie.
+func newDashboardTab(t *testing.T) context.Context {
+	t.Helper()
+	return newTab(t, chromedp.WithNewBrowserContext())
+}
+
 // signInDashboard signs email in to the dashboard of f in the tab, as a
 // person does: the form at /app/login, the link from the SES inbox, the
 // button on the link's page. It returns with the tab on the page the
 // button led to (the overview, or the store choice for staff of several
-// stores). Tests of the dashboard's pages start with it.
+// stores). Tests of the dashboard's pages start with it, in a tab from
+// newDashboardTab.
 func signInDashboard(t *testing.T, ctx context.Context, f *apptest.Fixture, email string) {
 	t.Helper()
 	signInDashboardAt(t, ctx, f, f.Server.URL, email)
@@ -82,7 +91,7 @@ func TestDashboardSignIn(t *testing.T) {
 	f, owner, _ := staffFixture(t)
 	for _, base := range []string{f.Server.URL, strings.Replace(f.Server.URL, "127.0.0.1", "localhost", 1)} {
 		t.Run(base, func(t *testing.T) {
-			ctx := newTab(t)
+			ctx := newDashboardTab(t)
 			do(t, ctx, chromedp.EmulateViewport(1280, 900))
 			signInDashboardAt(t, ctx, f, base, owner)
 			if p := eval[string](t, ctx, `location.pathname`); p != "/app/overview" {
@@ -119,7 +128,7 @@ func TestDashboardSignIn(t *testing.T) {
 // and no settings link in the navigation.
 func TestDashboardSupportCannotOpenSettings(t *testing.T) {
 	f, _, support := staffFixture(t)
-	ctx := newTab(t)
+	ctx := newDashboardTab(t)
 	signInDashboard(t, ctx, f, support)
 	nav := eval[[]string](t, ctx, `[...document.querySelectorAll('header nav a')].map(a => a.getAttribute('href'))`)
 	if strings.Contains(strings.Join(nav, " "), "/app/settings") || len(nav) == 0 {
@@ -140,7 +149,7 @@ func TestDashboardLoginAccessibility(t *testing.T) {
 	f.NewStore(t, apptest.Staff([]string{apptest.Email("boss")}, []string{owner}), func(s *closeloop.Settings) {
 		s.Branding.Name = "Second Shop With A Rather Long Name For A Narrow Phone"
 	})
-	ctx := newTab(t)
+	ctx := newDashboardTab(t)
 	desktop := chromedp.EmulateViewport(1280, 900)
 	phone := chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)
 	check := func(name, want string) {
@@ -185,7 +194,7 @@ func TestDashboardLoginAccessibility(t *testing.T) {
 // reaches the sign-in button and Enter presses it.
 func TestDashboardSignInByKeyboard(t *testing.T) {
 	f, owner, _ := staffFixture(t)
-	ctx := newTab(t)
+	ctx := newDashboardTab(t)
 	focus := func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
 		return err
