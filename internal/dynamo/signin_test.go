@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
@@ -210,5 +211,53 @@ func TestSignInLinkAndSession(t *testing.T) {
 	}
 	if err := db.TouchSession(ctx, "s1", s); closeloop.ErrorCode(err) != closeloop.EUNAUTHORIZED {
 		t.Errorf("touching a deleted session: %v, want EUNAUTHORIZED (not recreated)", err)
+	}
+}
+
+// beforeTransaction runs once, before the first transaction it passes on.
+type beforeTransaction struct {
+	dynamo.API
+	once func()
+}
+
+func (b *beforeTransaction) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	if b.once != nil {
+		once := b.once
+		b.once = nil
+		once()
+	}
+	return b.API.TransactWriteItems(ctx, in, opts...)
+}
+
+// Two changes of the staff race: the one whose version went stale
+// between its read and its transaction is refused whole, and the STAFF
+// items are the winner's.
+func TestStaffChangeLosingARaceChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	client := testenv.DynamoDB(t)
+	table := testenv.NewTable(t, client)
+	db := dynamo.New(client, table)
+	settings := closeloop.DefaultSettings()
+	settings.OwnerEmails = []string{"ann@shop.test"}
+	if _, _, err := stores.Create(ctx, db, "shop-a", settings, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	winner, loser := settings, settings
+	winner.SupportEmails = []string{"win@shop.test"}
+	loser.SupportEmails = []string{"lose@shop.test"}
+	racing := &beforeTransaction{API: client, once: func() {
+		if err := db.UpdateSettings(ctx, "shop-a", winner, 0); err != nil {
+			t.Errorf("the winning change: %v", err)
+		}
+	}}
+	err := dynamo.New(racing, table).UpdateSettings(ctx, "shop-a", loser, 0)
+	if closeloop.ErrorCode(err) != closeloop.ECONFLICT {
+		t.Fatalf("the losing change: %v, want ECONFLICT", err)
+	}
+	if got := staffStores(t, db, "lose@shop.test"); len(got) != 0 {
+		t.Errorf("the losing change listed its address in %q", got)
+	}
+	if got := staffStores(t, db, "win@shop.test"); !slices.Equal(got, []string{"shop-a"}) {
+		t.Errorf("the winner's address lists %q", got)
 	}
 }
