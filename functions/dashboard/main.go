@@ -11,13 +11,17 @@ import (
 	_ "time/tzdata" // store time zones without relying on the runtime's files
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/dashboard"
 	"github.com/closeloop/closeloop/internal/dynamo"
 	"github.com/closeloop/closeloop/internal/followup"
+	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/sesmail"
 	"github.com/closeloop/closeloop/internal/settings"
+	"github.com/closeloop/closeloop/internal/signin"
 	"github.com/closeloop/closeloop/internal/summary"
 	"github.com/closeloop/closeloop/internal/webhook"
 )
@@ -30,11 +34,20 @@ func main() {
 }
 
 func run(ctx context.Context, getenv func(string) string) error {
-	cfg, awsCfg, err := app.Start(ctx, getenv, 0)
+	// PUBLIC_BASE_URL may be empty: links then use the request's host.
+	cfg, awsCfg, err := app.Start(ctx, getenv, app.NeedSender)
 	if err != nil {
 		return err
 	}
 	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	renderer, err := render.New()
+	if err != nil {
+		return err
+	}
+	// Sign-in links go straight to SES: see signin.Service.RequestLink.
+	signIn := signin.New(db, sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet), renderer, signin.Config{
+		PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress, MinAnswer: signin.DefaultMinAnswer,
+	}, time.Now)
 	d, err := dashboard.New(dashboard.Deps{
 		Stores: db, Responses: db,
 		Followups: followup.NewService(db, time.Now),
@@ -44,6 +57,8 @@ func run(ctx context.Context, getenv func(string) string) error {
 		}),
 		Keys:          db,
 		DefaultSender: cfg.SenderAddress,
+		Auth:          dashboard.SessionAuth(signIn),
+		SignIn:        signIn,
 	}, time.Now)
 	if err != nil {
 		return err

@@ -33,6 +33,7 @@ import (
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/local"
+	"github.com/closeloop/closeloop/internal/signin"
 	"github.com/closeloop/closeloop/internal/stores"
 	"github.com/closeloop/closeloop/internal/tabledef"
 )
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		// The local Slack receiver's certificate, besides the system's.
 		WebhookRootCAs: slack.roots(),
 		Resolver:       net.DefaultResolver,
+		// Sign-in requests take as long as in a deployment.
+		SignInMinAnswer: signin.DefaultMinAnswer,
 	}, time.Now)
 	if err != nil {
 		return err
@@ -123,7 +126,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err := postDemoOrders(ctx, base, apiKey); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\ncloseloop runs on %s (store API /v1, survey pages /s)\nAPI key: %s\nDemo store and key: %s\nSurvey emails: %s\nSlack alerts: logged here by the receiver at %s\nCtrl-C stops everything.\n\n", base, apiKey, *demoFile, *inbox, slack.URL())
+	fmt.Fprintf(out, "\ncloseloop runs on %s (store API /v1, survey pages /s)\nAPI key: %s\nDemo store and key: %s\nSurvey emails: %s\nSlack alerts: logged here by the receiver at %s\n", base, apiKey, *demoFile, *inbox, slack.URL())
+	fmt.Fprintln(out, dashboardLine(ctx, product))
+	fmt.Fprint(out, "Ctrl-C stops everything.\n\n")
 
 	ticker := time.NewTicker(*every)
 	defer ticker.Stop()
@@ -193,7 +198,7 @@ func seedStore(ctx context.Context, product *local.Product, path, slackURL strin
 	settings.SendWindow = closeloop.AnyHour()
 	settings.ReplyTo = "support@demo-coffee.example"
 	settings.SupportEmails = []string{"support@demo-coffee.example"}
-	settings.OwnerEmails = []string{"owner@demo-coffee.example"}
+	settings.OwnerEmails = []string{demoOwner}
 	settings.SlackWebhookURL = slackURL
 	settings.Branding = closeloop.Branding{
 		Name:          "Demo Coffee Roasters",
@@ -247,4 +252,20 @@ func postDemoOrders(ctx context.Context, base, apiKey string) error {
 		}
 	}
 	return nil
+}
+
+// demoOwner is the demo store's owner address, whose sign-in link the
+// devserver prints.
+const demoOwner = "owner@demo-coffee.example"
+
+// dashboardLine is the banner's line with a ready sign-in link for the
+// demo owner, made by the product's own sign-in (not mailed, not counted
+// against the limits); the owner can also ask for one on /app/login and
+// read it in the SES inbox.
+func dashboardLine(ctx context.Context, product *local.Product) string {
+	link, err := product.SignIn.IssueLink(ctx, demoOwner)
+	if err != nil {
+		return fmt.Sprintf("Dashboard: no sign-in link for %s (%v); a database kept from an older release needs storectl upgrade", demoOwner, err)
+	}
+	return fmt.Sprintf("Dashboard: %s (demo owner %s, valid %d minutes)", link, demoOwner, int(closeloop.SignInLinkTTL.Minutes()))
 }

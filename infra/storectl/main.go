@@ -24,8 +24,9 @@
 // upgrade brings the items earlier releases wrote up to this release: every
 // top-level time in the fixed-width form, the store's follow-up policy on
 // each survey still awaiting its answer, a pointer to each survey under
-// its customer, and for each store from before sender grants, a grant of
-// the sender_email it has. Run it once after deploying a release. It reads the whole
+// its customer, for each store from before sender grants, a grant of
+// the sender_email it has, and for each store from before dashboard
+// sign-in, its owner and support addresses listed (STAFF items). Run it once after deploying a release. It reads the whole
 // table (a Scan: of the functions only shophooks scans, for a shop's
 // shop/redact) and prints a line per
 // page read and the counts at the end. It is safe to run while the product
@@ -280,6 +281,7 @@ func upgrade(ctx context.Context, args []string, getenv func(string) string, out
 		report.Scanned, report.TimesRewritten, report.PoliciesCopied, report.PointersWritten, report.StoresListed, report.Skipped)
 	fmt.Fprintf(out, "%d items given expires_at (their store's retention), %d suppressed addresses listed, %d stores granted their sender\n",
 		report.ExpiriesSet, report.SuppressionsListed, report.SendersGranted)
+	fmt.Fprintf(out, "%d owner and support addresses listed for dashboard sign-in\n", report.StaffListed)
 	if err != nil {
 		return fmt.Errorf("%w (the upgrade can be run again)", err)
 	}

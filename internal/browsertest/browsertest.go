@@ -76,14 +76,15 @@ func startBrowser() {
 }
 
 // NewTab opens a tab in the shared browser, closed when the test ends; its
-// actions fail after 20 s.
-func NewTab(t *testing.T) context.Context {
+// actions fail after 20 s. opts are chromedp's (WithNewBrowserContext: a
+// cookie jar of the tab's own).
+func NewTab(t *testing.T, opts ...chromedp.ContextOption) context.Context {
 	t.Helper()
 	startOnce.Do(startBrowser)
 	if startErr != nil {
 		t.Fatal(startErr)
 	}
-	tab, closeTab := chromedp.NewContext(browserCtx)
+	tab, closeTab := chromedp.NewContext(browserCtx, opts...)
 	t.Cleanup(closeTab)
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("open a tab: %v", err)

@@ -25,6 +25,7 @@ import (
 	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/i18n"
 	"github.com/closeloop/closeloop/internal/settings"
+	"github.com/closeloop/closeloop/internal/signin"
 	"github.com/closeloop/closeloop/internal/summary"
 	"github.com/closeloop/closeloop/internal/web"
 	"github.com/closeloop/closeloop/templates"
@@ -70,6 +71,8 @@ type Deps struct {
 	Settings      *settings.Service
 	Keys          Keys
 	DefaultSender string
+	// SignIn emails sign-in links and keeps the sessions (login.go).
+	SignIn *signin.Service
 }
 
 // Dashboard is the /app pages with their dependencies.
@@ -155,7 +158,9 @@ func (d *Dashboard) Routes() http.Handler {
 	mux.HandleFunc("POST /app/login/{token}", d.postLoginLink)
 	mux.HandleFunc("GET /app/stores", d.getStores)
 	mux.HandleFunc("POST /app/stores", d.postStores)
-	mux.Handle("POST /app/logout", d.page(closeloop.RoleSupport, d.postLogout))
+	// Signing out needs a session, not a store: a person who has not
+	// chosen one yet may sign out too.
+	mux.HandleFunc("POST /app/logout", d.postLogout)
 
 	// The numbers (overview.go, products.go).
 	mux.Handle("GET /app/overview", d.page(closeloop.RoleSupport, d.overview))

@@ -31,6 +31,10 @@
 //	MAILEVENT#transient#{msg}#{hash}   #MAILEVENT             a transient bounce counted (TTL 30 days)
 //	SHOPHOOK#{platform}#{store}#{id}   #DONE                  a shop webhook delivery handled (shophooks.go; TTL 30 days)
 //	STORE#{store}                      #SHOPHOOKS             the store's shop orders not surveyed, by reason (skipped_{reason})
+//	STAFF#{email}                      STORE#{store}          the address is owner or support of the store (signin.go)
+//	SIGNIN#{sha256(token)}             #SIGNIN                a dashboard sign-in link (TTL 15 minutes)
+//	SESSION#{sha256(cookie)}           #SESSION               a dashboard session (TTL its expiry)
+//	RATE#{limit}#{subject hash}        {window start}         a sign-in rate limit's count (TTL the window's end)
 //
 // The sparse index "due" (due_pk, due_sk) holds what needs a scheduled
 // function at a time: due_pk is one of a few shards, due_sk is the time,

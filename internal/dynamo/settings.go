@@ -25,7 +25,7 @@ func (db *DB) UpdateSettings(ctx context.Context, storeID string, s closeloop.Se
 	if version == 0 {
 		unchanged = "(attribute_not_exists(settings_version) OR settings_version = :version)"
 	}
-	_, err = db.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	update := &dynamodb.UpdateItemInput{
 		TableName:                           aws.String(db.table),
 		Key:                                 storeKey(storeID),
 		UpdateExpression:                    aws.String("SET #settings = :s, settings_version = :next"),
@@ -33,7 +33,14 @@ func (db *DB) UpdateSettings(ctx context.Context, storeID string, s closeloop.Se
 		ExpressionAttributeNames:            map[string]string{"#settings": "settings"},
 		ExpressionAttributeValues:           map[string]types.AttributeValue{":s": &types.AttributeValueMemberM{Value: settings}, ":version": num(version), ":next": num(version + 1)},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
+	}
+	// The addresses that may sign in to the dashboard (signin.go) move in
+	// the same transaction as the settings that name them.
+	staff, err := db.settingsStaffWrites(ctx, storeID, s, version)
+	if err != nil || len(staff) > 0 {
+		return db.updateSettingsWithStaff(ctx, update, staff, err)
+	}
+	_, err = db.api.UpdateItem(ctx, update)
 	var ccf *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &ccf) && ccf.Item == nil:

@@ -82,7 +82,10 @@ func (db *DB) CreateStore(ctx context.Context, store closeloop.Store, k closeloo
 	if err != nil {
 		return err
 	}
-	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(items, keyItems...)})
+	items = append(items, keyItems...)
+	// Its owner and support addresses may sign in to the dashboard.
+	items = append(items, db.staffWrites(store.StoreID, nil, store.Settings.Staff())...)
+	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if reasons := cancelReasons(err); len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
 		return closeloop.Errorf(closeloop.ECONFLICT, "store %s exists", store.StoreID)
 	}

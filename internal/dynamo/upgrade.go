@@ -32,11 +32,14 @@ type UpgradeReport struct {
 	SuppressionsListed int
 	SendersGranted     int // stores from before grants granted the sender_email they have
 	Skipped            int // items changed between the read and the write: left for the next run
+	// StaffListed counts owner and support addresses of stores from
+	// before dashboard sign-in, now listed under STAFF#{email}.
+	StaffListed int
 }
 
 // Changes is the number of changes the upgrade made.
 func (r UpgradeReport) Changes() int {
-	return r.TimesRewritten + r.PoliciesCopied + r.PointersWritten + r.StoresListed + r.ExpiriesSet + r.SuppressionsListed + r.SendersGranted
+	return r.TimesRewritten + r.PoliciesCopied + r.PointersWritten + r.StoresListed + r.ExpiriesSet + r.SuppressionsListed + r.SendersGranted + r.StaffListed
 }
 
 // UpgradeProgress is reported after each page of the scan is read, before
@@ -136,6 +139,11 @@ func (u *upgrader) page(ctx context.Context, items []map[string]types.AttributeV
 		if listed {
 			u.report.SuppressionsListed++
 		}
+		staff, err := u.db.listStaff(ctx, item)
+		if err != nil {
+			return err
+		}
+		u.report.StaffListed += staff
 		if err := u.item(ctx, item, s, isSurvey); err != nil {
 			return err
 		}

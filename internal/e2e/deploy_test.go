@@ -52,6 +52,9 @@ func TestWorkersStartAsDeployed(t *testing.T) {
 		{"digest", loadEvent(t, "digest-schedule.json")},
 		{"sesevents", emptyBatch},
 		{"shophooks", emptyBatch},
+		// The one HTTP function that sends email: it must start without
+		// PUBLIC_BASE_URL too.
+		{"dashboard", loadEvent(t, "dashboard-get-login.json")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -34,7 +34,7 @@ import (
 )
 
 // functionNames are the functions under functions/ the tests run.
-var functionNames = []string{"admin", "dispatch", "public", "relay", "followup", "webhook", "sla", "digest", "sesevents", "shophooks"}
+var functionNames = []string{"admin", "dispatch", "public", "relay", "followup", "webhook", "sla", "digest", "sesevents", "shophooks", "dashboard"}
 
 // functionID is the logical id in template.yaml of the function under
 // functions/name.

@@ -34,6 +34,7 @@ import (
 	"github.com/closeloop/closeloop/internal/sesevents"
 	"github.com/closeloop/closeloop/internal/settings"
 	"github.com/closeloop/closeloop/internal/shophooks"
+	"github.com/closeloop/closeloop/internal/signin"
 	"github.com/closeloop/closeloop/internal/slack"
 	"github.com/closeloop/closeloop/internal/sqsqueue"
 	"github.com/closeloop/closeloop/internal/storeapi"
@@ -68,6 +69,9 @@ type Options struct {
 	WebhookRootCAs *x509.CertPool
 	// Resolver resolves webhook hosts when settings are saved.
 	Resolver webhook.Resolver
+	// SignInMinAnswer is the least time a sign-in request takes
+	// (signin.Config.MinAnswer); 0 in tests that do not measure it.
+	SignInMinAnswer time.Duration
 }
 
 // Product is every handler of the product over one table.
@@ -107,6 +111,8 @@ type Product struct {
 
 	// Dashboard is the owners' and support's pages (/app).
 	Dashboard *dashboard.Dashboard
+	// SignIn signs staff in to the dashboard (make dev prints a link).
+	SignIn *signin.Service
 }
 
 // New creates the template's queues and builds every handler over clients;
@@ -195,6 +201,9 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 	p.ShopHooks = shophooks.NewWorker(shop.db, shop.db, shop.db, survey.NewService(shop.db, shop.db, now),
 		shophooks.NewRequests(shop.db, shop.mail, renderer, cfg.SenderAddress, now), now)
 	dash := fns["dashboard"]
+	p.SignIn = signin.New(dash.db, dash.mailer, renderer, signin.Config{
+		PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress, MinAnswer: opts.SignInMinAnswer,
+	}, now)
 	if p.Dashboard, err = dashboard.New(dashboard.Deps{
 		Stores: dash.db, Responses: dash.db,
 		Followups: followup.NewService(dash.db, now),
@@ -204,6 +213,8 @@ func New(ctx context.Context, cfg app.Config, clients Clients, opts Options, now
 		}),
 		Keys:          dash.db,
 		DefaultSender: cfg.SenderAddress,
+		Auth:          dashboard.SessionAuth(p.SignIn),
+		SignIn:        p.SignIn,
 	}, now); err != nil {
 		return nil, err
 	}
