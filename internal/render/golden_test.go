@@ -168,6 +168,14 @@ var goldenKinds = []goldenKind{
 	{name: "recheck", customer: true, replyTo: goldenReplyTo, build: func(lang string) render.EmailData {
 		return render.NewRecheckEmail(goldenCase(lang), goldenBrand, goldenRecheckURL)
 	}},
+	{name: "signin", build: func(lang string) render.EmailData {
+		return render.NewSignInEmail(lang, []closeloop.Store{goldenStore(lang)}, goldenBaseURL+"/app/login/l_Wm9sZGVuU2lnbkluVG9rZW4")
+	}},
+	{name: "signin_several", build: func(lang string) render.EmailData {
+		other := goldenStore(lang)
+		other.Settings.Branding.Name = "Demo Tea House"
+		return render.NewSignInEmail(lang, []closeloop.Store{goldenStore(lang), other}, goldenBaseURL+"/app/login/l_Wm9sZGVuU2lnbkluVG9rZW4")
+	}},
 	{name: "support_alert", replyTo: "ada.lovelace@example.net", build: func(lang string) render.EmailData {
 		return render.NewSupportAlert(goldenCase(lang), goldenBrand, lang, render.CaseURL(goldenBaseURL, "c_9fK2pQ"))
 	}},
