@@ -2,6 +2,7 @@ package storeapi_test
 
 import (
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -61,21 +62,28 @@ func TestTenantIsolationOnEveryRoute(t *testing.T) {
 	brand := "Theirs Brand " + mark
 	theirs := f.NewStore(t, func(s *closeloop.Settings) { s.Branding.Name = brand })
 
-	// The other store: two orders, an unhappy answer with a comment (a
-	// case), an unsubscribed customer and a points adjustment.
-	orderB1, orderB2 := "o-theirs1-"+mark, "o-theirs2-"+mark
+	// The other store: three orders, two unhappy answers with comments
+	// (cases), two unsubscribed customers and a points adjustment: two of
+	// each, so that its lists have a next page's cursor.
+	theirsThird := apptest.Email("theirs3")
+	orderB1, orderB2, orderB3 := "o-theirs1-"+mark, "o-theirs2-"+mark, "o-theirs3-"+mark
 	skuB := "SKU-THEIRS-" + strings.ToUpper(mark)
 	comment := "theirs comment " + mark
 	reason := "theirs reason " + mark
 	surveyB1 := postOrder(t, f, theirs, orderB1, shared, skuB)
 	surveyB2 := postOrder(t, f, theirs, orderB2, theirsOnly, skuB)
+	postOrder(t, f, theirs, orderB3, theirsThird, skuB)
 	f.Dispatch(t)
 	answer := "score=1&comment=" + strings.ReplaceAll(comment, " ", "+")
-	if r := f.Do(t, "POST", lastLink(t, f, shared, surveyPage), "", "application/x-www-form-urlencoded", answer); r.Status != http.StatusOK {
-		t.Fatalf("their answer: %d %s", r.Status, r.Body)
+	for _, email := range []string{shared, theirsOnly} {
+		if r := f.Do(t, "POST", lastLink(t, f, email, surveyPage), "", "application/x-www-form-urlencoded", answer); r.Status != http.StatusOK {
+			t.Fatalf("their answer: %d %s", r.Status, r.Body)
+		}
 	}
-	if r := f.Do(t, "POST", lastLink(t, f, theirsOnly, unsubscribePage), "", "application/x-www-form-urlencoded", ""); r.Status != http.StatusOK {
-		t.Fatalf("their unsubscribe: %d %s", r.Status, r.Body)
+	for _, email := range []string{theirsOnly, theirsThird} {
+		if r := f.Do(t, "POST", lastLink(t, f, email, unsubscribePage), "", "application/x-www-form-urlencoded", ""); r.Status != http.StatusOK {
+			t.Fatalf("their unsubscribe: %d %s", r.Status, r.Body)
+		}
 	}
 	if r := f.Do(t, "POST", customerPath(shared, "/points/adjustments"), theirs, "application/json",
 		`{"points":7,"reason":"`+reason+`","idempotency_key":"k-`+mark+`"}`); r.Status/100 != 2 {
@@ -84,12 +92,27 @@ func TestTenantIsolationOnEveryRoute(t *testing.T) {
 	f.Settle(t)
 	r := f.Do(t, "GET", "/v1/followups", theirs, "", "")
 	cases := decode[struct{ Items []struct{ ID string } }](t, r.Body).Items
-	if len(cases) != 1 {
-		t.Fatalf("their cases: %s, want one", r.Body)
+	if len(cases) != 2 {
+		t.Fatalf("their cases: %s, want two", r.Body)
 	}
 	caseB := cases[0].ID
 	_, keys := listKeys(t, f, theirs)
 	keyB := keys[0].ID
+	cursorOf := func(list string) string {
+		t.Helper()
+		r := f.Do(t, "GET", list+"?limit=1", theirs, "", "")
+		next := decode[struct {
+			NextCursor *string `json:"next_cursor"`
+		}](t, r.Body).NextCursor
+		if r.Status != http.StatusOK || next == nil {
+			t.Fatalf("their %s?limit=1: %d %s, want a next cursor", list, r.Status, r.Body)
+		}
+		return url.QueryEscape(*next)
+	}
+	cursors := map[string]string{}
+	for _, list := range []string{"/v1/responses", "/v1/followups", "/v1/suppressions"} {
+		cursors[list] = cursorOf(list)
+	}
 
 	// Our store: the same customer, an unhappy answer of our own.
 	orderA := "o-ours-" + mark
@@ -100,14 +123,14 @@ func TestTenantIsolationOnEveryRoute(t *testing.T) {
 	}
 	f.Settle(t)
 
-	markers := []string{orderB1, orderB2, surveyB1, surveyB2, caseB, keyB, theirsOnly, skuB, comment, reason, brand}
+	markers := []string{orderB1, orderB2, orderB3, theirsThird, surveyB1, surveyB2, caseB, keyB, theirsOnly, skuB, comment, reason, brand}
 
 	// What the other store reads of itself, before and after.
 	theirView := []string{
 		"/v1/orders/" + orderB1, "/v1/orders/" + orderB2, "/v1/surveys/" + surveyB1, "/v1/followups/" + caseB,
 		"/v1/followups", "/v1/responses", "/v1/responses?format=csv", "/v1/summary", "/v1/summary/products",
 		"/v1/suppressions", customerPath(shared, "/points"), customerPath(shared, "/export"),
-		customerPath(theirsOnly, "/export"), "/v1/settings", "/v1/keys",
+		customerPath(theirsOnly, "/export"), customerPath(theirsThird, "/export"), "/v1/settings", "/v1/keys",
 	}
 	snapshot := func() map[string]string {
 		got := map[string]string{}
@@ -157,6 +180,10 @@ func TestTenantIsolationOnEveryRoute(t *testing.T) {
 		{"GET /v1/responses", "/v1/responses?format=csv", ``, http.StatusOK, orderA, ""},
 		{"GET /v1/followups", "/v1/followups", ``, http.StatusOK, shared, ""},
 		{"GET /v1/followups", "/v1/followups?status=open", ``, http.StatusOK, shared, ""},
+		// Their lists' cursors are signed with their store's key.
+		{"GET /v1/responses", "/v1/responses?limit=1&cursor=" + cursors["/v1/responses"], ``, http.StatusBadRequest, "", ""},
+		{"GET /v1/followups", "/v1/followups?limit=1&cursor=" + cursors["/v1/followups"], ``, http.StatusBadRequest, "", ""},
+		{"GET /v1/suppressions", "/v1/suppressions?limit=1&cursor=" + cursors["/v1/suppressions"], ``, http.StatusBadRequest, "", ""},
 		{"GET /v1/summary", "/v1/summary", ``, http.StatusOK, "", ""},
 		{"GET /v1/summary/products", "/v1/summary/products", ``, http.StatusOK, "MUG-1", ""},
 		{"GET /v1/settings", "/v1/settings", ``, http.StatusOK, "Test Shop", ""},
