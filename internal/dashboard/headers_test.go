@@ -3,7 +3,6 @@ package dashboard_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -12,9 +11,6 @@ import (
 
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/dashboard"
-	"github.com/closeloop/closeloop/internal/followup"
-	"github.com/closeloop/closeloop/internal/settings"
-	"github.com/closeloop/closeloop/internal/summary"
 )
 
 // ownerAuth is a test Authenticator: every request is the store's owner.
@@ -104,20 +100,7 @@ func TestEveryPageSendsSecurityHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := s.Product.FunctionDB("dashboard")
-	d, err := dashboard.New(dashboard.Deps{
-		Stores: db, Responses: db,
-		Followups: followup.NewService(db, s.Clock.Now),
-		Summaries: summary.New(db, s.Clock.Now),
-		Settings:  settings.New(db, func(context.Context, string) error { return nil }),
-		Keys:      db, DefaultSender: "feedback@shop.test",
-		Auth: ownerAuth{store: store},
-	}, s.Clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner := httptest.NewServer(d.Routes())
-	t.Cleanup(owner.Close)
+	owner := s.Dashboard(t, ownerAuth{store: store})
 
 	bad := "s_nosuchsurvey.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	form := url.Values{"csrf": {queueCSRF}, "score": {"5"}, "comment": {"fine"}, "answer": {"yes"}, "text": {"called"}}.Encode()

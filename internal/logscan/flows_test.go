@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,12 +13,9 @@ import (
 	"github.com/closeloop/closeloop/internal/apptest"
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/dashboard"
-	"github.com/closeloop/closeloop/internal/followup"
 	"github.com/closeloop/closeloop/internal/logscan"
 	"github.com/closeloop/closeloop/internal/secret"
 	"github.com/closeloop/closeloop/internal/sesevents"
-	"github.com/closeloop/closeloop/internal/settings"
-	"github.com/closeloop/closeloop/internal/summary"
 )
 
 // sessionAuth is a test Authenticator: a request whose session cookie
@@ -167,20 +163,7 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := f.Product.FunctionDB("dashboard")
-	d, err := dashboard.New(dashboard.Deps{
-		Stores: db, Responses: db,
-		Followups: followup.NewService(db, f.Clock.Now),
-		Summaries: summary.New(db, f.Clock.Now),
-		Settings:  settings.New(db, func(context.Context, string) error { return nil }),
-		Keys:      db, DefaultSender: "feedback@shop.test",
-		Auth: sessionAuth{store: store, session: session, email: agent},
-	}, f.Clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := httptest.NewServer(d.Routes())
-	t.Cleanup(app.Close)
+	app := f.Dashboard(t, sessionAuth{store: store, session: session, email: agent})
 	visit := func(method, path, cookie string, form url.Values) {
 		t.Helper()
 		var body *strings.Reader
