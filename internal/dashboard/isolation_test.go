@@ -1,6 +1,8 @@
 package dashboard_test
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -60,5 +62,47 @@ func TestAnotherStoresCaseIsNotFound(t *testing.T) {
 	// Our own queue does not list it.
 	if body := s.get(t, "/app/followups"); strings.Contains(body, id) || strings.Contains(body, email) {
 		t.Errorf("our queue lists their case %s", id)
+	}
+}
+
+// An owner's dashboard cannot revoke another store's key, nor list it.
+func TestAnotherStoresKeyIsNotFound(t *testing.T) {
+	s := newQueueShop(t)
+	theirs := s.NewStore(t)
+	store, err := s.Product.DB.Store(context.Background(), s.StoreID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := s.Dashboard(t, ownerAuth{store: store})
+	keys := decodeJSON[struct{ Items []struct{ ID string } }](t, s.Do(t, "GET", "/v1/keys", theirs, "", "").Body).Items
+	if len(keys) != 1 {
+		t.Fatalf("their keys: %v", keys)
+	}
+	id := keys[0].ID
+	form := url.Values{"csrf": {queueCSRF}}
+	req, err := http.NewRequest("POST", owner.URL+"/app/keys/"+id+"/revoke", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("revoke their key: %d, want 404", resp.StatusCode)
+	}
+	if r := s.Do(t, "GET", "/v1/keys", theirs, "", ""); r.Status != http.StatusOK {
+		t.Fatalf("their key after the attempt: %d, want it to work", r.Status)
+	}
+	resp, err = http.Get(owner.URL + "/app/keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || strings.Contains(string(body), id) {
+		t.Errorf("our keys page: %d, lists their key %v", resp.StatusCode, strings.Contains(string(body), id))
 	}
 }
