@@ -11,11 +11,11 @@ import (
 	"github.com/closeloop/closeloop/internal/summary"
 )
 
-// Dashboard serves the dashboard over the fixture's table with every
+// DashboardAs serves the dashboard over the fixture's table with every
 // service it has in production and auth as the signed-in person (a
 // test's own Authenticator: signing in is tested with the login pages).
 // Its calls are the dashboard function's, for the permissions check.
-func (f *Fixture) Dashboard(t testing.TB, auth dashboard.Authenticator) *httptest.Server {
+func (f *Fixture) DashboardAs(t testing.TB, auth dashboard.Authenticator) *httptest.Server {
 	t.Helper()
 	db := f.Product.FunctionDB("dashboard")
 	d, err := dashboard.New(dashboard.Deps{

@@ -100,7 +100,7 @@ func TestEveryPageSendsSecurityHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := s.Dashboard(t, ownerAuth{store: store})
+	owner := s.DashboardAs(t, ownerAuth{store: store})
 
 	bad := "s_nosuchsurvey.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	form := url.Values{"csrf": {queueCSRF}, "score": {"5"}, "comment": {"fine"}, "answer": {"yes"}, "text": {"called"}}.Encode()

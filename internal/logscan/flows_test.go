@@ -163,7 +163,7 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := f.Dashboard(t, sessionAuth{store: store, session: session, email: agent})
+	app := f.DashboardAs(t, sessionAuth{store: store, session: session, email: agent})
 	visit := func(method, path, cookie string, form url.Values) {
 		t.Helper()
 		var body *strings.Reader
