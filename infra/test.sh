@@ -68,7 +68,8 @@ if [[ -z ${PKGS:-} && $# -eq 0 ]]; then
 	# go test -run '^$' -fuzz '^FuzzX$' -fuzztime 60s ./internal/pkg/
 	for target in closeloop:FuzzNormalizeEmail:150000 closeloop:FuzzAnswerParse:150000 \
 		closeloop:FuzzSenderHeader:200000 secret:FuzzParseToken:400000 web:FuzzDecodeOrderBody:100000 \
-		pages:FuzzRequests:10000 replies:FuzzReplyText:50000 ordercsv:FuzzImportRow:40000; do
+		pages:FuzzRequests:10000 replies:FuzzReplyText:50000 ordercsv:FuzzImportRow:40000 \
+		cursor:FuzzDecode:60000 shophooks:FuzzMapDelivery:30000; do
 		IFS=: read -r pkg fuzz execs <<<"$target"
 		if out=$(go test -run '^$' -fuzz "^$fuzz\$" -fuzztime "${execs}x" "./internal/$pkg/" 2>&1 9>&-); then
 			echo "$fuzz: $(grep 'execs:' <<<"$out" | tail -n 1)"
