@@ -1,6 +1,7 @@
 package reliability_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -11,6 +12,10 @@ import (
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/apptest"
+	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/dispatch"
+	"github.com/closeloop/closeloop/internal/render"
+	"github.com/closeloop/closeloop/internal/sesmail"
 )
 
 // EnvSoak set to 1 (make soak) scales the suite's counts up, to thousands
@@ -58,6 +63,71 @@ type surveysBody struct {
 		OrderID  string `json:"order_id"`
 		SurveyID string `json:"survey_id"`
 	} `json:"surveys"`
+}
+
+// newFixture is apptest.New with the store's send rate at its most:
+// pacing is not under test, and soak sends thousands.
+func newFixture(t testing.TB, opts ...apptest.Option) *apptest.Fixture {
+	t.Helper()
+	return apptest.New(t, append([]apptest.Option{func(s *closeloop.Settings) { s.MaxSendPerSecond = 1000 }}, opts...)...)
+}
+
+// newDispatcher is the dispatch function's dispatcher over mailer (nil:
+// the stack's SES), at an account rate that does not slow the suite.
+func newDispatcher(t testing.TB, f *apptest.Fixture, mailer sesmail.API) *dispatch.Dispatcher {
+	t.Helper()
+	renderer, err := render.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mailer == nil {
+		mailer = f.Product.FunctionClients("dispatch").SES
+	}
+	db := f.Product.FunctionDB("dispatch")
+	return dispatch.New(db, db, sesmail.New(mailer, f.Product.Config.ConfigurationSet), renderer, dispatch.Config{
+		PublicBaseURL: f.Product.Config.PublicBaseURL, DefaultSender: f.Product.Config.SenderAddress,
+		AccountRate: 1000,
+	}, f.Clock.Now)
+}
+
+// dispatchAll runs dispatch until nothing is due (a run takes at most a
+// batch per shard) and returns how many it sent.
+func dispatchAll(t testing.TB, f *apptest.Fixture) int {
+	t.Helper()
+	d := newDispatcher(t, f, nil)
+	sent := 0
+	for range 50 {
+		rep, err := d.Run(context.Background())
+		if err != nil {
+			t.Fatalf("dispatch: %+v, %v", rep, err)
+		}
+		sent += rep.Sent
+		if rep.Due == 0 {
+			return sent
+		}
+	}
+	t.Fatal("dispatch: surveys still due after 50 runs")
+	return sent
+}
+
+// postOrders posts order prefix-i for each emails[i], eight at a time,
+// and returns their survey IDs.
+func postOrders(t testing.TB, f *apptest.Fixture, prefix string, emails []string) []string {
+	t.Helper()
+	ids := make([]string, len(emails))
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range emails {
+			next <- i
+		}
+	}()
+	parallel(8, func(int) {
+		for i := range next {
+			ids[i] = postOrder(t, f, prefix+"-"+itoa(i), emails[i])
+		}
+	})
+	return ids
 }
 
 // postOrder posts order id for email and returns its survey ID.

@@ -31,16 +31,16 @@ func TestDynamoDBKilledAndRestartedUnderLoad(t *testing.T) {
 	started := time.Now()
 	ddb := testenv.StartDynamoDB(t)
 	t.Setenv(testenv.EnvDynamoDBURL, ddb.URL)
-	f := apptest.New(t)
+	f := newFixture(t)
 	answers, orders := scale(40, 400), scale(40, 400)
 	const workers = 8
 
 	emails := make([]string, answers)
 	for i := range emails {
 		emails[i] = apptest.Email("outage")
-		postOrder(t, f, "before-"+itoa(i), emails[i])
 	}
-	f.Dispatch(t)
+	postOrders(t, f, "before", emails)
+	dispatchAll(t, f)
 	paths := surveyPaths(t, f, emails)
 	customers := make([]string, orders)
 	surveyIDs := make([]string, orders)
@@ -220,7 +220,7 @@ func TestDynamoDBKilledAndRestartedUnderLoad(t *testing.T) {
 		}
 	}
 	t.Logf("lost by DynamoDB Local at the kill, whole: %d answers, %d orders", len(lostAnswers), lostOrders)
-	f.Dispatch(t)
+	dispatchAll(t, f)
 	by := f.Inbox.ByRecipient(t)
 	for j, e := range customers {
 		if n := len(by[strings.ToLower(e)]); n != 1 {

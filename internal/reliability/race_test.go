@@ -21,13 +21,13 @@ func TestHundredSubmitsOfOneSurveyAnswerOnce(t *testing.T) {
 	t.Parallel()
 	const clients = 100
 	surveys := scale(2, 12)
-	f := apptest.New(t)
+	f := newFixture(t)
 	emails := make([]string, surveys)
 	for i := range emails {
 		emails[i] = apptest.Email("hundred")
-		postOrder(t, f, "hundred-"+itoa(i), emails[i])
 	}
-	f.Dispatch(t)
+	postOrders(t, f, "hundred", emails)
+	dispatchAll(t, f)
 	paths := surveyPaths(t, f, emails)
 	started := time.Now()
 	for s, path := range paths {
@@ -63,7 +63,7 @@ func TestRacingPostsOfOneOrderMakeOneSurvey(t *testing.T) {
 	t.Parallel()
 	const clients = 50
 	orders := scale(3, 30)
-	f := apptest.New(t)
+	f := newFixture(t)
 	emails := make([]string, orders)
 	for o := range orders {
 		emails[o] = apptest.Email("ingest")
@@ -91,7 +91,7 @@ func TestRacingPostsOfOneOrderMakeOneSurvey(t *testing.T) {
 			t.Fatalf("order %s: %d answers 202 and %d survey IDs; want 1 and 1", id, accepted, len(ids))
 		}
 	}
-	f.Dispatch(t)
+	dispatchAll(t, f)
 	by := f.Inbox.ByRecipient(t)
 	for _, e := range emails {
 		if n := len(by[strings.ToLower(e)]); n != 1 {
@@ -111,14 +111,13 @@ func TestRacingClaimsOfOneCaseOneWins(t *testing.T) {
 	t.Parallel()
 	const claimers = 20
 	cases := scale(2, 20)
-	f := apptest.New(t)
+	f := newFixture(t)
 	emails := make([]string, cases)
-	ids := make([]string, cases)
 	for i := range emails {
 		emails[i] = apptest.Email("claim")
-		ids[i] = postOrder(t, f, "claim-"+itoa(i), emails[i])
 	}
-	f.Dispatch(t)
+	ids := postOrders(t, f, "claim", emails)
+	dispatchAll(t, f)
 	for i, path := range surveyPaths(t, f, emails) {
 		if r := f.Do(t, "POST", path, "", form, "score=1&comment=cracked"); r.Status != http.StatusOK {
 			t.Fatalf("answer %d: %d", i, r.Status)

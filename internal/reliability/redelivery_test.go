@@ -26,14 +26,13 @@ func TestRedeliveriesSendNothingTwice(t *testing.T) {
 	ctx := context.Background()
 	orders := scale(16, 200)
 	support := apptest.Email("support")
-	f := apptest.New(t, func(s *closeloop.Settings) { s.SupportEmails = []string{support} })
+	f := newFixture(t, func(s *closeloop.Settings) { s.SupportEmails = []string{support} })
 	emails := make([]string, orders)
-	ids := make([]string, orders)
 	for i := range emails {
 		emails[i] = apptest.Email("redeliver")
-		ids[i] = postOrder(t, f, "redeliver-"+itoa(i), emails[i])
 	}
-	f.Dispatch(t)
+	ids := postOrders(t, f, "redeliver", emails)
+	dispatchAll(t, f)
 	paths := surveyPaths(t, f, emails)
 	parallel(orders, func(i int) {
 		body := "score=5"
