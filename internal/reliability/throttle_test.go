@@ -38,6 +38,13 @@ func (s *throttledSES) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, 
 	return s.real.SendEmail(ctx, in, optFns...)
 }
 
+// Calls returns how many sends reached the fake.
+func (s *throttledSES) Calls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
 func (s *throttledSES) script(refuse func(call int) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -113,5 +120,5 @@ func TestThrottledSESSendsEverySurveyOnceAfterwards(t *testing.T) {
 	if sum := today(t, f); sum.Sent != surveys {
 		t.Errorf("summary counts %d sent, want %d", sum.Sent, surveys)
 	}
-	t.Logf("%d surveys, %d send calls over %d throttled runs and %d more", surveys, ses.calls, throttledRuns+1, runs)
+	t.Logf("%d surveys, %d send calls over %d throttled runs and %d more", surveys, ses.Calls(), throttledRuns+1, runs)
 }
