@@ -24,7 +24,7 @@ func (f *Fixture) DashboardAs(t testing.TB, auth dashboard.Authenticator) *httpt
 		Summaries: summary.New(db, f.Clock.Now),
 		Settings:  settings.New(db, func(context.Context, string) error { return nil }),
 		Keys:      db, DefaultSender: f.Product.Config.SenderAddress,
-		Auth: auth,
+		Auth: auth, SignIn: f.Product.SignIn,
 	}, f.Clock.Now)
 	if err != nil {
 		t.Fatal(err)

@@ -67,6 +67,7 @@ func newQueueShop(t *testing.T, opts ...apptest.Option) queueShop {
 		Followups: followup.NewService(db, f.Clock.Now),
 		Summaries: summary.New(db, f.Clock.Now),
 		Auth:      queueAuth{store: store},
+		SignIn:    f.Product.SignIn,
 	}, f.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
