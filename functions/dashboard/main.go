@@ -34,7 +34,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
 	d, err := dashboard.New(dashboard.Deps{
 		Stores: db, Responses: db,
 		Followups: followup.NewService(db, time.Now),

@@ -39,8 +39,8 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
-	mailer := sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet)
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
+	mailer := sesmail.New(sesmail.FromSDK(sesv2.NewFromConfig(awsCfg)), cfg.ConfigurationSet)
 	dispatcher := dispatch.New(db, db, mailer, renderer, dispatch.Config{
 		PublicBaseURL: cfg.PublicBaseURL,
 		DefaultSender: cfg.SenderAddress,

@@ -33,7 +33,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	cfg, db := fn.Config, fn.DB
-	queues := sqs.NewFromConfig(fn.AWS)
+	queues := sqsqueue.FromSDK(sqs.NewFromConfig(fn.AWS))
 	r := relay.New(dynamo.DecodeChange, db, db, fn.Mail,
 		sqsqueue.New(queues, cfg.FollowupQueueURL), sqsqueue.New(queues, cfg.WebhookQueueURL),
 		fn.Renderer, relay.Config{DefaultSender: cfg.SenderAddress}, time.Now)

@@ -38,8 +38,8 @@ func Start(ctx context.Context, getenv func(string) string, needs app.Need) (Fun
 	if err != nil {
 		return Function{}, err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
-	mailer := sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet)
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
+	mailer := sesmail.New(sesmail.FromSDK(sesv2.NewFromConfig(awsCfg)), cfg.ConfigurationSet)
 	return Function{
 		Config: cfg, AWS: awsCfg, DB: db, Renderer: renderer,
 		Mail: mailing.New(db, mailer, time.Now),
