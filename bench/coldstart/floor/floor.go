@@ -20,7 +20,7 @@ import (
 // Start loads the AWS configuration, builds the clients with build and
 // serves every event with an empty object.
 func Start(build func(aws.Config) []any) {
-	awsCfg, err := app.AWSConfig()
+	awsCfg, err := app.AWSConfig(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "floor:", err)
 		os.Exit(1)
