@@ -41,7 +41,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
 	mailer := sesmail.New(sesmail.FromSDK(sesv2.NewFromConfig(awsCfg)), cfg.ConfigurationSet)
-	dispatcher := dispatch.New(db, db, mailer, renderer, dispatch.Config{
+	dispatcher := dispatch.New(newDispatchSurveysView(db), newDispatchStoresView(db), mailer, renderer, dispatch.Config{
 		PublicBaseURL: cfg.PublicBaseURL,
 		DefaultSender: cfg.SenderAddress,
 		AccountRate:   cfg.SESMaxSendRate,
