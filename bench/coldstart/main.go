@@ -131,9 +131,18 @@ func run() error {
 	for r := 0; r < *runs; r++ {
 		for i := range all {
 			t := all[(i+r)%len(all)]
-			s, err := coldStart(emulator, filepath.Join(bin, t.name), home, t)
-			if err != nil {
-				return fmt.Errorf("run %d: %s: %w", r+1, t.name, err)
+			// Another process can take a free port before the emulator
+			// binds it: a failed start is tried again, twice.
+			var s sample
+			for attempt := 1; ; attempt++ {
+				s, err = coldStart(emulator, filepath.Join(bin, t.name), home, t)
+				if err == nil {
+					break
+				}
+				if attempt == 3 {
+					return fmt.Errorf("run %d: %s: %w", r+1, t.name, err)
+				}
+				fmt.Fprintf(os.Stderr, "coldstart: run %d: %s: %v; trying again\n", r+1, t.name, firstLine(err))
 			}
 			results[t.name].add(s)
 		}
@@ -461,4 +470,9 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func firstLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
 }
