@@ -34,7 +34,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	cfg, db := fn.Config, fn.DB
 	queues := sqsqueue.FromSDK(sqs.NewFromConfig(fn.AWS))
-	r := relay.New(dynamo.DecodeChange, db, db, fn.Mail,
+	r := relay.New(dynamo.DecodeChange, newRelayCountersView(db), newRelayStoresView(db), fn.Mail,
 		sqsqueue.New(queues, cfg.FollowupQueueURL), sqsqueue.New(queues, cfg.WebhookQueueURL),
 		fn.Renderer, relay.Config{DefaultSender: cfg.SenderAddress}, time.Now)
 	lambda.Start(r.Handle)
