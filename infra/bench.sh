@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: runs the Go benchmarks (the HTTP ones against DynamoDB Local,
 # on the stack infra/test.sh starts), prints them as a table and writes it
-# to bench/results.md. DynamoDB Local on 2 cores is far slower
+# to bench/results.md, followed by each function's binary size and cold
+# start (bench/coldstart). DynamoDB Local on 2 cores is far slower
 # than DynamoDB: read the request counts per operation as the target, the
 # times as this machine's.
 set -euo pipefail
@@ -32,4 +33,11 @@ mkdir -p bench
 	}' "$raw"
 } >bench/results.md
 rm -f "$raw"
+# Binary sizes and cold starts under the Runtime Interface Emulator
+# (bench/coldstart), which infra/test.sh installed; no stack needed.
+# COLDSTART_RUNS=5 for a quick look; the issue's figure is 30.
+{
+	echo
+	go run ./bench/coldstart -rie .local/bin/aws-lambda-rie -runs "${COLDSTART_RUNS:-30}"
+} >>bench/results.md
 cat bench/results.md

@@ -34,7 +34,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
 	api := storeapi.New(storeapi.Deps{
 		Keys: db, Stores: db, Surveys: db, Points: db, Responses: db, Suppressions: db, Privacy: db,
 		Ingest:    survey.NewService(db, db, time.Now),

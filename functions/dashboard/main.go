@@ -39,13 +39,13 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
 	renderer, err := render.New()
 	if err != nil {
 		return err
 	}
 	// Sign-in links go straight to SES: see signin.Service.RequestLink.
-	signIn := signin.New(db, sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet), renderer, signin.Config{
+	signIn := signin.New(db, sesmail.New(sesmail.FromSDK(sesv2.NewFromConfig(awsCfg)), cfg.ConfigurationSet), renderer, signin.Config{
 		PublicBaseURL: cfg.PublicBaseURL, DefaultSender: cfg.SenderAddress, MinAnswer: signin.DefaultMinAnswer,
 	}, time.Now)
 	d, err := dashboard.New(dashboard.Deps{

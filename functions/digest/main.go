@@ -34,7 +34,8 @@ func run(ctx context.Context, getenv func(string) string) error {
 	}
 	db := fn.DB
 	service := digest.New(digest.Deps{
-		Stores: db, Summaries: summary.New(db, time.Now), Responses: db, Cases: db, Mail: fn.Mail, Renderer: fn.Renderer,
+		Stores: newDigestStoresView(db), Summaries: summary.New(newSummaryCountersView(db), time.Now),
+		Responses: newDigestResponsesView(db), Cases: newDigestCasesView(db), Mail: fn.Mail, Renderer: fn.Renderer,
 	}, digest.Config{PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress}, time.Now)
 	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (digest.Report, error) {
 		rep, err := service.Run(ctx)

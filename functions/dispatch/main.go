@@ -39,9 +39,9 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
-	mailer := sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet)
-	dispatcher := dispatch.New(db, db, mailer, renderer, dispatch.Config{
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
+	mailer := sesmail.New(sesmail.FromSDK(sesv2.NewFromConfig(awsCfg)), cfg.ConfigurationSet)
+	dispatcher := dispatch.New(newDispatchSurveysView(db), newDispatchStoresView(db), mailer, renderer, dispatch.Config{
 		PublicBaseURL: cfg.PublicBaseURL,
 		DefaultSender: cfg.SenderAddress,
 		AccountRate:   cfg.SESMaxSendRate,

@@ -32,10 +32,10 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	w := followup.NewWorker(fn.DB, fn.DB, fn.Mail, fn.Renderer, followup.MailConfig{
+	w := followup.NewWorker(newFollowupCaseReaderView(fn.DB), newFollowupStoresView(fn.DB), fn.Mail, fn.Renderer, followup.MailConfig{
 		PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress,
 		ReplyDomain: fn.Config.ReplyDomain,
-	}).WithAlerts(slack.New(fn.DB, webhook.ClientConfig{}, time.Now), fn.DB, time.Now)
+	}).WithAlerts(slack.New(fn.Deliveries, webhook.ClientConfig{}, time.Now), newFollowupHourlyAlertsView(fn.DB), time.Now)
 	lambda.Start(w.Handle)
 	return nil
 }

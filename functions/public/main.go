@@ -43,11 +43,11 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
-	surveys := survey.NewService(db, db, time.Now)
-	digests := digest.NewUnsubscribes(db)
-	rechecks := followup.NewRecheckAnswers(db, time.Now)
-	hooks := shophooks.NewReceiver(db, sqsqueue.New(sqs.NewFromConfig(awsCfg), cfg.ShopHooksQueueURL), time.Now)
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
+	surveys := survey.NewService(newSurveySurveysView(db), newSurveyCustomersView(db), time.Now)
+	digests := digest.NewUnsubscribes(newDigestOptOutsView(db))
+	rechecks := followup.NewRecheckAnswers(newFollowupRecheckStoreView(db), time.Now)
+	hooks := shophooks.NewReceiver(newShophooksStoresView(db), sqsqueue.New(sqsqueue.FromSDK(sqs.NewFromConfig(awsCfg)), cfg.ShopHooksQueueURL), time.Now)
 	mux := http.NewServeMux()
 	mux.Handle("/hooks/", hooks.Routes())
 	mux.Handle("/", pages.New(surveys, digests, renderer).WithRechecks(rechecks).Routes())

@@ -33,8 +33,8 @@ func run(ctx context.Context, getenv func(string) string) error {
 		return err
 	}
 	cfg, db := fn.Config, fn.DB
-	queues := sqs.NewFromConfig(fn.AWS)
-	r := relay.New(dynamo.DecodeChange, db, db, fn.Mail,
+	queues := sqsqueue.FromSDK(sqs.NewFromConfig(fn.AWS))
+	r := relay.New(dynamo.DecodeChange, newRelayCountersView(db), newRelayStoresView(db), fn.Mail,
 		sqsqueue.New(queues, cfg.FollowupQueueURL), sqsqueue.New(queues, cfg.WebhookQueueURL),
 		fn.Renderer, relay.Config{DefaultSender: cfg.SenderAddress}, time.Now)
 	lambda.Start(r.Handle)

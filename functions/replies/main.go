@@ -29,7 +29,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	h := replies.New(fn.DB, fn.DB, fn.Mail, fn.Renderer, replies.Config{
+	h := replies.New(newRepliesCasesView(fn.DB), newRepliesStoresView(fn.DB), fn.Mail, fn.Renderer, replies.Config{
 		ReplyDomain: fn.Config.ReplyDomain, PublicBaseURL: fn.Config.PublicBaseURL,
 		DefaultSender: fn.Config.SenderAddress, Stage: fn.Config.Stage,
 	}, os.Stdout, time.Now)

@@ -28,7 +28,7 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
 	lambda.Start(sesevents.New(db, time.Now).Handle)
 	return nil
 }

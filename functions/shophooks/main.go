@@ -31,8 +31,9 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	privacy := shophooks.NewRequests(fn.DB, fn.Mail, fn.Renderer, fn.Config.SenderAddress, time.Now)
-	w := shophooks.NewWorker(fn.DB, fn.DB, fn.DB, survey.NewService(fn.DB, fn.DB, time.Now), privacy, time.Now)
+	privacy := shophooks.NewRequests(newShophooksCustomerDataView(fn.DB), fn.Mail, fn.Renderer, fn.Config.SenderAddress, time.Now)
+	surveys := survey.NewService(newSurveySurveysView(fn.DB), newSurveyCustomersView(fn.DB), time.Now)
+	w := shophooks.NewWorker(newShophooksStoresView(fn.DB), newShophooksMarksView(fn.DB), newShophooksSurveysView(fn.DB), surveys, privacy, time.Now)
 	lambda.Start(w.Handle)
 	return nil
 }

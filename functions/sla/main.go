@@ -34,10 +34,10 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	w := followup.NewWorker(fn.DB, fn.DB, fn.Mail, fn.Renderer, followup.MailConfig{
+	w := followup.NewWorker(newFollowupCaseReaderView(fn.DB), newFollowupStoresView(fn.DB), fn.Mail, fn.Renderer, followup.MailConfig{
 		PublicBaseURL: fn.Config.PublicBaseURL, DefaultSender: fn.Config.SenderAddress,
-	}).WithAlerts(slack.New(fn.DB, webhook.ClientConfig{}, time.Now), fn.DB, time.Now)
-	checker := followup.NewChecker(fn.DB, w, time.Now).WithRechecks(followup.NewRechecker(fn.DB, w, time.Now))
+	}).WithAlerts(slack.New(fn.Deliveries, webhook.ClientConfig{}, time.Now), newFollowupHourlyAlertsView(fn.DB), time.Now)
+	checker := followup.NewChecker(newFollowupOverdueView(fn.DB), w, time.Now).WithRechecks(followup.NewRechecker(newFollowupRechecksView(fn.DB), w, time.Now))
 	lambda.Start(func(ctx context.Context, _ events.EventBridgeEvent) (followup.SLAReport, error) {
 		rep, err := checker.Run(ctx)
 		slog.InfoContext(ctx, "sla check", "report", rep)

@@ -35,8 +35,8 @@ func run(ctx context.Context, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
-	queue := sqsqueue.New(sqs.NewFromConfig(awsCfg), cfg.WebhookQueueURL)
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
+	queue := sqsqueue.New(sqsqueue.FromSDK(sqs.NewFromConfig(awsCfg)), cfg.WebhookQueueURL)
 	w := webhook.New(db, db, queue, webhook.Config{Base: retryBase}, time.Now)
 	lambda.Start(w.Handle)
 	return nil

@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,7 +16,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/closeloop/closeloop/internal/callrec"
@@ -112,9 +113,9 @@ func Start(ctx context.Context, getenv func(string) string, needs Need) (Config,
 	if err != nil {
 		return Config{}, aws.Config{}, err
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	awsCfg, err := AWSConfig(getenv)
 	if err != nil {
-		return Config{}, aws.Config{}, fmt.Errorf("load aws config: %w", err)
+		return Config{}, aws.Config{}, err
 	}
 	// Under make test only: every client records its calls for the
 	// permissions test, which checks them against template.yaml's policies.
@@ -122,6 +123,52 @@ func Start(ctx context.Context, getenv func(string) string, needs Need) (Config,
 		return Config{}, aws.Config{}, err
 	}
 	return cfg, awsCfg, nil
+}
+
+// AWSConfig is a Lambda function's AWS configuration, from the environment
+// alone: Lambda gives the function its role's credentials and its region
+// there. config.LoadDefaultConfig would find the same but links every other
+// way to find credentials (SSO, STS, sign-in, IMDS, container, process):
+// their package initialisation costs each cold start, and in functions that
+// execute templates their clients' exported methods all stay in the binary
+// (reflect), about 1.8 MB. Endpoints can still be pointed at local
+// emulators with the SDK's AWS_ENDPOINT_URL_<SERVICE> variables, which the
+// service clients ask ConfigSources for.
+func AWSConfig(getenv func(string) string) (aws.Config, error) {
+	creds := aws.Credentials{
+		AccessKeyID: getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: getenv("AWS_SECRET_ACCESS_KEY"),
+		SessionToken: getenv("AWS_SESSION_TOKEN"), Source: "EnvironmentVariables",
+	}
+	if !creds.HasKeys() {
+		return aws.Config{}, errors.New("load aws config: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them to the function's role)")
+	}
+	region := getenv("AWS_REGION")
+	if region == "" {
+		region = getenv("AWS_DEFAULT_REGION")
+	}
+	if region == "" {
+		return aws.Config{}, errors.New("load aws config: AWS_REGION is not set (Lambda sets it)")
+	}
+	cfg := aws.Config{
+		Region:        region,
+		Credentials:   aws.NewCredentialsCache(credentials.StaticCredentialsProvider{Value: creds}),
+		ConfigSources: []any{endpoints{getenv}},
+	}
+	if u := getenv("AWS_ENDPOINT_URL"); u != "" {
+		cfg.BaseEndpoint = aws.String(u)
+	}
+	return cfg, nil
+}
+
+// endpoints answers the service clients' question for
+// AWS_ENDPOINT_URL_<SERVICE> as config.EnvConfig does.
+type endpoints struct{ getenv func(string) string }
+
+// GetServiceBaseEndpoint returns the endpoint set for the service with SDK
+// ID sdkID ("DynamoDB", "SESv2", "SQS").
+func (e endpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
+	u := e.getenv("AWS_ENDPOINT_URL_" + strings.ReplaceAll(strings.ToUpper(sdkID), " ", "_"))
+	return u, u != "", nil
 }
 
 // DynamoDB returns the DynamoDB client of a function.

@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -266,15 +265,12 @@ func (a arns) queue(raw string) string {
 }
 
 func (a arns) ses(op string, in any) []Request {
-	var from, fromARN, configSet string
-	switch in := in.(type) {
-	case *sesv2.SendEmailInput:
-		from, fromARN, configSet = aws.ToString(in.FromEmailAddress), aws.ToString(in.FromEmailAddressIdentityArn), aws.ToString(in.ConfigurationSetName)
-	case *sesv2.SendBulkEmailInput:
-		from, fromARN, configSet = aws.ToString(in.FromEmailAddress), aws.ToString(in.FromEmailAddressIdentityArn), aws.ToString(in.ConfigurationSetName)
-	default:
+	// The fields are read by name, not through the SDK's types: importing
+	// sesv2 would link (and initialise) SES into every function.
+	if op != "SendEmail" && op != "SendBulkEmail" {
 		return []Request{{Action: "ses:" + op, Resource: "*"}}
 	}
+	from, fromARN, configSet := stringField(in, "FromEmailAddress"), stringField(in, "FromEmailAddressIdentityArn"), stringField(in, "ConfigurationSetName")
 	action := "ses:" + op
 	var reqs []Request
 	if fromARN != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,23 +33,39 @@ func (db *DB) DueSurveys(ctx context.Context, now time.Time, limit int) ([]close
 }
 
 // dueItems hands each item of the due index under the shards prefix+0…
-// due at or before now to each, up to limit per shard.
+// due at or before now to each, up to limit per shard, shard by shard.
+// The shards are queried at once: one query's latency, not four.
 func (db *DB) dueItems(ctx context.Context, prefix string, now time.Time, limit int, each func(map[string]types.AttributeValue) error) error {
+	var (
+		items [dueShards][]map[string]types.AttributeValue
+		errs  [dueShards]error
+		wg    sync.WaitGroup
+	)
 	for shard := range dueShards {
-		out, err := db.api.Query(ctx, &dynamodb.QueryInput{
-			TableName:              aws.String(db.table),
-			IndexName:              aws.String("due"),
-			KeyConditionExpression: aws.String("due_pk = :shard AND due_sk <= :now"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":shard": str(prefix + itoa(shard)),
-				":now":   str(stamp(now) + "~"),
-			},
-			Limit: aws.Int32(int32(limit)),
+		wg.Go(func() {
+			out, err := db.api.Query(ctx, &dynamodb.QueryInput{
+				TableName:              aws.String(db.table),
+				IndexName:              aws.String("due"),
+				KeyConditionExpression: aws.String("due_pk = :shard AND due_sk <= :now"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":shard": str(prefix + itoa(shard)),
+					":now":   str(stamp(now) + "~"),
+				},
+				Limit: aws.Int32(int32(limit)),
+			})
+			if err != nil {
+				errs[shard] = unavailable("query due items", err)
+				return
+			}
+			items[shard] = out.Items
 		})
-		if err != nil {
-			return unavailable("query due items", err)
+	}
+	wg.Wait()
+	for shard := range dueShards {
+		if errs[shard] != nil {
+			return errs[shard]
 		}
-		for _, item := range out.Items {
+		for _, item := range items[shard] {
 			if err := each(item); err != nil {
 				return err
 			}

@@ -25,6 +25,10 @@ type Function struct {
 	DB       *dynamo.DB
 	Renderer *render.Renderer
 	Mail     *mailing.Sender
+
+	// Deliveries is DB as mailing.Deliveries (a view: see views.go), for
+	// the Slack poster; Mail records its deliveries through it too.
+	Deliveries mailing.Deliveries
 }
 
 // Start is the cold start of a function that sends email: app.Start with
@@ -38,10 +42,11 @@ func Start(ctx context.Context, getenv func(string) string, needs app.Need) (Fun
 	if err != nil {
 		return Function{}, err
 	}
-	db := dynamo.New(app.DynamoDB(awsCfg, getenv), cfg.Table)
-	mailer := sesmail.New(sesv2.NewFromConfig(awsCfg), cfg.ConfigurationSet)
+	db := dynamo.New(dynamo.FromSDK(app.DynamoDB(awsCfg, getenv)), cfg.Table)
+	mailer := sesmail.New(sesmail.FromSDK(sesv2.NewFromConfig(awsCfg)), cfg.ConfigurationSet)
+	deliveries := newMailingDeliveriesView(db)
 	return Function{
 		Config: cfg, AWS: awsCfg, DB: db, Renderer: renderer,
-		Mail: mailing.New(db, mailer, time.Now),
+		Mail: mailing.New(deliveries, mailer, time.Now), Deliveries: deliveries,
 	}, nil
 }
