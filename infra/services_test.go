@@ -13,7 +13,7 @@ import (
 // and schemas), whether the function calls it or not.
 var functionServices = map[string][]string{
 	"admin":     {"dynamodb"},
-	"dashboard": {"dynamodb"},
+	"dashboard": {"dynamodb", "sesv2"}, // sign-in links
 	"digest":    {"dynamodb", "sesv2"},
 	"dispatch":  {"dynamodb", "sesv2"},
 	"followup":  {"dynamodb", "sesv2"},

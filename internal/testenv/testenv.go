@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
@@ -62,6 +64,16 @@ func AWSConfig(t testing.TB) aws.Config {
 	}
 }
 
+// dynamoDBLocalHTTP gives up on a request DynamoDB Local has not begun to
+// answer within 30 s, so that the SDK retries it: under a loaded make test
+// a TransactWriteItems once waited 6 minutes for an answer that never came
+// and took its package past go test's timeout. Every call takes
+// milliseconds when it is answered at all; transactions carry the SDK's
+// ClientRequestToken, so a retried one is applied once.
+var dynamoDBLocalHTTP = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+	t.ResponseHeaderTimeout = 30 * time.Second
+})
+
 // DynamoDB returns a client for DynamoDB Local, with the SDK's default retries.
 // It does not validate response CRC32 checksums: DynamoDB Local's error
 // responses fail that check and make the SDK log a warning for each.
@@ -71,6 +83,7 @@ func DynamoDB(t testing.TB, optFns ...func(*dynamodb.Options)) *dynamodb.Client 
 	local := func(o *dynamodb.Options) {
 		o.BaseEndpoint = aws.String(endpoint)
 		o.DisableValidateResponseChecksum = true
+		o.HTTPClient = dynamoDBLocalHTTP
 	}
 	return dynamodb.NewFromConfig(AWSConfig(t), append([]func(*dynamodb.Options){local}, optFns...)...)
 }
