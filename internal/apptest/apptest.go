@@ -80,9 +80,18 @@ type Option func(*closeloop.Settings)
 // the defaults with no survey delay, sending at any hour.
 func New(t testing.TB, opts ...Option) *Fixture {
 	t.Helper()
+	return NewWith(t, func(*dynamodb.Client, string) []func(*dynamodb.Options) { return nil }, opts...)
+}
+
+// NewWith is New with more options for the product's DynamoDB client:
+// clientOpts is given a plain client and the new table (e.g. for
+// capacity.NewRecorder) and returns them.
+func NewWith(t testing.TB, clientOpts func(raw *dynamodb.Client, table string) []func(*dynamodb.Options), opts ...Option) *Fixture {
+	t.Helper()
 	counter := &testenv.RequestCounter{}
-	client := testenv.DynamoDB(t, counter.Register)
-	table := testenv.NewTable(t, client)
+	raw := testenv.DynamoDB(t)
+	table := testenv.NewTable(t, raw)
+	client := testenv.DynamoDB(t, append([]func(*dynamodb.Options){counter.Register}, clientOpts(raw, table)...)...)
 	clock := &Clock{now: time.Now().UTC().Truncate(time.Second)}
 	cfg := app.Config{Table: table, PublicBaseURL: "https://feedback.test", SenderAddress: "feedback@shop.test", ReplyDomain: ReplyDomain}
 	clients := local.Clients{DynamoDB: client, Streams: testenv.Streams(t), SES: testenv.SES(t), SQS: testenv.SQS(t)}
