@@ -33,6 +33,17 @@ mkdir -p bench
 	}' "$raw"
 } >bench/results.md
 rm -f "$raw"
+# Capacity units per operation and the cost per 10,000 surveys
+# (internal/capacity), on a stack of their own; bench/results.json holds
+# the figures.
+capmd=$(mktemp)
+CLOSELOOP_CAPACITY_OUT="$PWD/bench/results.json" CLOSELOOP_CAPACITY_MD="$capmd" PKGS="./internal/capacity/" \
+	infra/test.sh -run '^TestOperationUnits$' -count 1 >&2
+{
+	echo
+	cat "$capmd"
+} >>bench/results.md
+rm -f "$capmd"
 # Binary sizes and cold starts under the Runtime Interface Emulator
 # (bench/coldstart), which infra/test.sh installed; no stack needed.
 # COLDSTART_RUNS=5 for a quick look; the issue's figure is 30.

@@ -17,9 +17,13 @@ import (
 	"github.com/closeloop/closeloop/internal/capacity"
 )
 
-// EnvOut names the JSON file TestOperationUnits writes its figures to
-// (make bench sets it).
-const EnvOut = "CLOSELOOP_CAPACITY_OUT"
+// EnvOut names the JSON file TestOperationUnits writes its figures to,
+// and EnvMarkdown the file it writes them to as tables (make bench sets
+// both).
+const (
+	EnvOut      = "CLOSELOOP_CAPACITY_OUT"
+	EnvMarkdown = "CLOSELOOP_CAPACITY_MD"
+)
 
 // Operation is one product operation's measured units.
 type Operation struct {
@@ -159,6 +163,41 @@ func TestOperationUnits(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if path := os.Getenv(EnvMarkdown); path != "" {
+		if err := os.WriteFile(path, []byte(markdown(ops, model, agreed, checked)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func markdown(ops []Operation, m Model, agreed, checked int) string {
+	var b strings.Builder
+	b.WriteString("## Capacity units per operation\n\n")
+	b.WriteString("Computed from the items each call wrote or read (internal/capacity.Recorder) by DynamoDB's rules; each operation includes what the stream and queues did after it. ")
+	fmt.Fprintf(&b, "%d of %d single-item calls agree with DynamoDB Local's ConsumedCapacity.\n\n", agreed, checked)
+	b.WriteString("| operation | DynamoDB calls | write units | of them index writes | read units | largest item (B) | note |\n|---|---:|---:|---:|---:|---:|---|\n")
+	for _, op := range ops {
+		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.2f | %.2f | %d | %s |\n", op.Name, op.Calls, op.WriteUnits, op.IndexWrite, op.ReadUnits, op.MaxItem, op.Note)
+	}
+	c := m.Cost
+	fmt.Fprintf(&b, "\n## Cost per %d surveys\n\n| service | usage | dollars |\n|---|---:|---:|\n", m.Surveys)
+	u := m.Usage
+	fmt.Fprintf(&b, "| DynamoDB on demand | %.0f WRU, %.0f RRU | %.4f |\n", u.WRU, u.RRU, c.DynamoDB)
+	fmt.Fprintf(&b, "| Lambda | %.0f GB-s, %.0f invocations | %.4f |\n", u.GBSeconds, u.Invocations, c.Lambda)
+	fmt.Fprintf(&b, "| HTTP API | %.0f requests | %.4f |\n", u.HTTPRequests, c.HTTPAPI)
+	fmt.Fprintf(&b, "| SQS | %.0f requests | %.4f |\n", u.SQSRequests, c.SQS)
+	fmt.Fprintf(&b, "| CloudWatch Logs | %.1f MB | %.4f |\n", u.LogBytes/1e6, c.Logs)
+	fmt.Fprintf(&b, "| **all but SES** | | **%.4f** |\n", c.WithoutSES)
+	fmt.Fprintf(&b, "| SES (the floor) | %.0f emails | %.4f |\n\n", u.Emails, c.SES)
+	verdict := "met"
+	if !m.Met {
+		verdict = "missed"
+	}
+	fmt.Fprintf(&b, "Target: all but SES ≤ $%.2f per %d surveys: **%s** ($%.4f).\n\nAssumptions:\n\n", m.Target, m.Surveys, verdict, c.WithoutSES)
+	for _, a := range m.Assumptions {
+		b.WriteString("- " + a + "\n")
+	}
+	return b.String()
 }
 
 // Model is the cost of 10,000 surveys: the assumptions and the result.
