@@ -112,11 +112,12 @@ func (r *Recorder) Calls() []Call {
 
 // Totals sums the calls recorded since the last Reset.
 func (r *Recorder) Totals() (write, read float64, calls int) {
-	for _, c := range r.Calls() {
+	all := r.Calls()
+	for _, c := range all {
 		write += c.WriteUnits
 		read += c.ReadUnits
 	}
-	return write, read, len(r.Calls())
+	return write, read, len(all)
 }
 
 type write struct {
