@@ -51,4 +51,13 @@ rm -f "$capmd"
 	echo
 	go run ./bench/coldstart -rie .local/bin/aws-lambda-rie -runs "${COLDSTART_RUNS:-30}"
 } >>bench/results.md
+# Load, summary scaling (bench/load): the product under concurrent
+# submits on make test's stack, each figure beside its reference measured
+# in the same run; tables appended here, figures in bench/results-load.json.
+loadmd=$(mktemp)
+CLOSELOOP_BENCH_MD=$loadmd PKGS="./bench/load/" infra/test.sh \
+	-run '^$' -bench . -benchtime 1x -timeout 20m | grep -v '^20' >&2 || status=$?
+cat "$loadmd" >>bench/results.md
+rm -f "$loadmd"
 cat bench/results.md
+exit "${status:-0}"
