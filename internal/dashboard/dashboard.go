@@ -8,6 +8,7 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -253,17 +254,7 @@ func (d *Dashboard) stylesheet(w http.ResponseWriter, r *http.Request) {
 // pages, a CSP that allows no script at all and styles only from the
 // dashboard's own stylesheet, and no caching of any page.
 func Headers(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		h.Set("Cache-Control", "no-store")
-		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-		next.ServeHTTP(w, r)
-	})
+	return web.PageHeadersWith("default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", next)
 }
 
 // Page is what the layout draws around every page's content.
@@ -288,7 +279,7 @@ func (d *Dashboard) write(w http.ResponseWriter, r *http.Request, status int, na
 	if p.T.Lang == "" {
 		p.T = Lang(r)
 	}
-	var buf strings.Builder
+	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		slog.ErrorContext(r.Context(), "dashboard: render", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -296,7 +287,7 @@ func (d *Dashboard) write(w http.ResponseWriter, r *http.Request, status int, na
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(buf.String()))
+	_, _ = buf.WriteTo(w)
 }
 
 // fail shows err as an error page with its status; internal errors are

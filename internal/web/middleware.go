@@ -9,9 +9,15 @@ import (
 // PageHeaders sets the security headers of customer pages. Links carry
 // credentials in their path, so nothing is cached or sent as a referrer.
 func PageHeaders(next http.Handler) http.Handler {
+	return PageHeadersWith("default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", next)
+}
+
+// PageHeadersWith sets the pages' security headers with csp as their
+// Content-Security-Policy (the dashboard's allows its own stylesheet).
+func PageHeadersWith(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Content-Security-Policy", csp)
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
