@@ -77,6 +77,9 @@ func TestOperationUnits(t *testing.T) {
 				}
 			}
 			op.Calls++
+			if os.Getenv("CLOSELOOP_CAPACITY_DETAIL") != "" && per == 1 || len(c.Writes) > 0 && c.Writes[0] != "" && os.Getenv("CLOSELOOP_CAPACITY_DETAIL") == "all" {
+				t.Logf("%s: %s %.1f WRU %.1f RRU %v", name, c.Op, c.WriteUnits, c.ReadUnits, c.Writes)
+			}
 			op.WriteUnits += c.WriteUnits
 			op.IndexWrite += c.IndexWriteUnits
 			op.ReadUnits += c.ReadUnits

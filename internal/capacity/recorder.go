@@ -3,7 +3,10 @@ package capacity
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -65,6 +68,9 @@ type Call struct {
 	Scanned int
 	// Reported is DynamoDB's ConsumedCapacity total, -1 when it gave none.
 	Reported float64
+	// Writes describe each item written: its key, billed size and units
+	// (for finding where an operation's units go).
+	Writes []string
 }
 
 // NewRecorder describes table through raw and returns a recorder for it.
@@ -195,12 +201,13 @@ func (r *Recorder) handle(ctx context.Context, in middleware.InitializeInput, ne
 		}
 		size := max(ItemSize(w.before), ItemSize(after))
 		c.Sizes = append(c.Sizes, size)
-		c.WriteUnits += WriteUnits(size, w.tx)
+		units, index := WriteUnits(size, w.tx), 0.0
 		if !w.check {
-			u := r.indexUnits(w.before, after)
-			c.IndexWriteUnits += u
-			c.WriteUnits += u
+			index = r.indexUnits(w.before, after)
 		}
+		c.WriteUnits += units + index
+		c.IndexWriteUnits += index
+		c.Writes = append(c.Writes, fmt.Sprintf("%s %d B %v+%v", describeKey(w.key), size, units, index))
 	}
 	var consumed []types.ConsumedCapacity
 	switch p := in.Parameters.(type) {
@@ -355,4 +362,15 @@ func (r *Recorder) get(ctx context.Context, table string, key Item) Item {
 		return nil
 	}
 	return out.Item
+}
+
+// describeKey is a key's attribute values, for Call.Writes.
+func describeKey(key Item) string {
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(key)) {
+		if s, ok := key[name].(*types.AttributeValueMemberS); ok {
+			b.WriteString(s.Value + " ")
+		}
+	}
+	return strings.TrimSpace(b.String())
 }
