@@ -183,8 +183,9 @@ func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, nextD
 	counted := db.tallyItems(lease.Survey.StoreID, lease.SurveyID, closeloop.SentTallies(lease.Survey, sentAt))
 	return db.settleWith(ctx, lease.SurveyID, lease.Status, closeloop.StatusSent, lease.Holder,
 		// counted_sent tells storectl backfill-counters this send is
-		// counted already.
-		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next, counted_sent = :true, attempts = :zero",
+		// counted already. What the survey waited for is done with: the
+		// item keeps under a kilobyte.
+		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next, counted_sent = :true, attempts = :zero REMOVE survey_after, on_no_event",
 		map[string]types.AttributeValue{
 			":true":   &types.AttributeValueMemberBOOL{Value: true},
 			":sent":   str(string(closeloop.StatusSent)),

@@ -11,8 +11,8 @@ func TestTokenRoundTrip(t *testing.T) {
 	if !ok || owner != "s_abc" || !TokenIn(got, []string{hash}) {
 		t.Fatalf("ParseToken(%q) = %q, %q, %v; want s_abc, a hash matching %q, true", token, owner, got, ok, hash)
 	}
-	if len(hash) != 32 {
-		t.Fatalf("stored hash %q is %d hex digits, want 32 (128 bits)", hash, len(hash))
+	if len(hash) != 22 {
+		t.Fatalf("stored hash %q is %d characters, want 22 (128 bits in base64url)", hash, len(hash))
 	}
 	other, otherHash := NewToken("s_abc")
 	if other == token {
@@ -31,11 +31,13 @@ func TestTokenInWholeHashes(t *testing.T) {
 	if !TokenIn(hash, []string{"0123", hash}) || !TokenIn(hash, []string{short}) {
 		t.Fatal("a token's whole or short hash does not match it")
 	}
-	flipped := "0"
-	if hash[0] == '0' {
-		flipped = "1"
+	flip := func(s string) string {
+		if s[0] == 'A' {
+			return "B" + s[1:]
+		}
+		return "A" + s[1:]
 	}
-	for _, stored := range [][]string{nil, {""}, {hash[:16]}, {hash[:31]}, {flipped + short[1:]}, {flipped + hash[1:]}} {
+	for _, stored := range [][]string{nil, {""}, {hash[:16]}, {hash[:32]}, {short[:21]}, {flip(short)}, {flip(hash)}} {
 		if TokenIn(hash, stored) {
 			t.Errorf("TokenIn matches stored %q", stored)
 		}
