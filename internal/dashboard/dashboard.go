@@ -13,7 +13,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/followup"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 	"github.com/closeloop/closeloop/internal/i18n"
 	"github.com/closeloop/closeloop/internal/settings"
 	"github.com/closeloop/closeloop/internal/signin"

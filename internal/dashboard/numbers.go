@@ -6,7 +6,6 @@ package dashboard
 
 import (
 	"errors"
-	htmltemplate "html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 	"github.com/closeloop/closeloop/internal/i18n"
 	"github.com/closeloop/closeloop/templates"
 )

@@ -1,11 +1,11 @@
 package render
 
 import (
-	htmltemplate "html/template"
 	"math"
 	"strconv"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 	"github.com/closeloop/closeloop/internal/lazy"
 )
 
