@@ -2,7 +2,8 @@ package i18n
 
 // catalog holds every text by language and key: customers' emails and pages,
 // and the alerts support reads, in English and Russian; the other
-// languages' files (catalog_de.go, …) add theirs in init. A test fails
+// languages' files (catalog_de.go, …) add theirs in a step their init
+// registers (later), run on the first text read. A test fails
 // when a language lacks a key English has (customers' keys in every
 // language, staff keys, StaffKey, in English and Russian), has one English
 // lacks, or a template or Go code uses a key no language has.

@@ -29,7 +29,9 @@ var alertTexts = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range alertTexts {
-		maps.Copy(catalog[lang], texts)
-	}
+	later(func() {
+		for lang, texts := range alertTexts {
+			maps.Copy(catalog[lang], texts)
+		}
+	})
 }

@@ -40,7 +40,9 @@ var appTexts = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range appTexts {
-		maps.Copy(catalog[lang], texts)
-	}
+	later(func() {
+		for lang, texts := range appTexts {
+			maps.Copy(catalog[lang], texts)
+		}
+	})
 }

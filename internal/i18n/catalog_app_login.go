@@ -73,7 +73,9 @@ var appLoginTexts = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range appLoginTexts {
-		maps.Copy(catalog[lang], texts)
-	}
+	later(func() {
+		for lang, texts := range appLoginTexts {
+			maps.Copy(catalog[lang], texts)
+		}
+	})
 }

@@ -142,7 +142,9 @@ var appNumbersTexts = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range appNumbersTexts {
-		maps.Copy(catalog[lang], texts)
-	}
+	later(func() {
+		for lang, texts := range appNumbersTexts {
+			maps.Copy(catalog[lang], texts)
+		}
+	})
 }

@@ -255,7 +255,9 @@ var appOwnerTexts = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range appOwnerTexts {
-		maps.Copy(catalog[lang], texts)
-	}
+	later(func() {
+		for lang, texts := range appOwnerTexts {
+			maps.Copy(catalog[lang], texts)
+		}
+	})
 }

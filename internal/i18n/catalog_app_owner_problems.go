@@ -104,7 +104,9 @@ var appOwnerProblems = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range appOwnerProblems {
-		maps.Copy(catalog[lang], texts)
-	}
+	later(func() {
+		for lang, texts := range appOwnerProblems {
+			maps.Copy(catalog[lang], texts)
+		}
+	})
 }

@@ -252,7 +252,9 @@ var appQueueTexts = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range appQueueTexts {
-		maps.Copy(catalog[lang], texts)
-	}
+	later(func() {
+		for lang, texts := range appQueueTexts {
+			maps.Copy(catalog[lang], texts)
+		}
+	})
 }

@@ -113,4 +113,4 @@ var deTexts = map[string]string{
 	"recheck.thanks_already": "Ihre Antwort ist bereits bei uns eingegangen. Vielen Dank!",
 }
 
-func init() { add("de", deTexts) }
+func init() { later(func() { add("de", deTexts) }) }

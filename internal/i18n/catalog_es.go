@@ -113,4 +113,4 @@ var esTexts = map[string]string{
 	"recheck.thanks_already": "Ya habíamos recibido tu respuesta. ¡Gracias!",
 }
 
-func init() { add("es", esTexts) }
+func init() { later(func() { add("es", esTexts) }) }

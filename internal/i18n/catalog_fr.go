@@ -114,4 +114,4 @@ var frTexts = map[string]string{
 	"recheck.thanks_already": "Nous avions déjà reçu votre réponse, merci.",
 }
 
-func init() { add("fr", frTexts) }
+func init() { later(func() { add("fr", frTexts) }) }

@@ -98,10 +98,12 @@ var mailTranslations = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range mailTexts {
-		maps.Copy(catalog[lang], texts)
-	}
-	for lang, texts := range mailTranslations {
-		add(lang, texts)
-	}
+	later(func() {
+		for lang, texts := range mailTexts {
+			maps.Copy(catalog[lang], texts)
+		}
+		for lang, texts := range mailTranslations {
+			add(lang, texts)
+		}
+	})
 }

@@ -55,9 +55,11 @@ var recheckCatalog = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range recheckCatalog {
-		for key, text := range texts {
-			catalog[lang][key] = text
+	later(func() {
+		for lang, texts := range recheckCatalog {
+			for key, text := range texts {
+				catalog[lang][key] = text
+			}
 		}
-	}
+	})
 }

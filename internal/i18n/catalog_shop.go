@@ -18,9 +18,11 @@ var shopCatalog = map[string]map[string]string{
 }
 
 func init() {
-	for lang, texts := range shopCatalog {
-		for key, text := range texts {
-			catalog[lang][key] = text
+	later(func() {
+		for lang, texts := range shopCatalog {
+			for key, text := range texts {
+				catalog[lang][key] = text
+			}
 		}
-	}
+	})
 }

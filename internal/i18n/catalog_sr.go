@@ -117,4 +117,4 @@ var srTexts = map[string]string{
 	"recheck.thanks_already": "Vaš odgovor smo već primili, hvala vam.",
 }
 
-func init() { add("sr-Latn", srTexts) }
+func init() { later(func() { add("sr-Latn", srTexts) }) }
