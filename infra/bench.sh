@@ -57,11 +57,34 @@ coldstart() {
 }
 
 # Load, dispatch rate, follow-up latency and summary scaling (bench/load):
-# the product under concurrent submits on make test's stack, each figure
-# beside its reference measured in the same run.
+# the product under concurrent submits, each figure beside its reference
+# measured in the same run. Each benchmark gets a fresh stack, as make
+# test's batches do: DynamoDB Local keeps every stream record since it
+# started and scans them all at each DescribeStream, so a benchmark run
+# after another one measured that one's leftovers. go test applies no
+# -timeout to benchmarks, so timeout(1) bounds each (BENCH_LOAD_TIMEOUT,
+# default 30m): it signals test.sh, go test and the benchmark, and test.sh
+# stops its stack on the way out.
 load() {
-	CLOSELOOP_BENCH_MD="$out/load.md" CLOSELOOP_BENCH_JSON="$out/load.json" PKGS="./bench/load/" infra/test.sh \
-		-run '^$' -bench . -benchtime 1x -timeout 20m | { grep -v '^20' || true; } >&2
+	local names name code=0 one
+	mapfile -t names < <(go test -list '^Benchmark' ./bench/load/ | grep '^Benchmark')
+	if ((${#names[@]} == 0)); then
+		echo "bench.sh: no benchmarks in bench/load" >&2
+		return 1
+	fi
+	for name in "${names[@]}"; do
+		CLOSELOOP_BENCH_MD="$out/load.md" CLOSELOOP_BENCH_JSON="$out/load.json" PKGS="./bench/load/" \
+			timeout --kill-after 1m "${BENCH_LOAD_TIMEOUT:-30m}" infra/test.sh -run '^$' -bench "^$name\$" -benchtime 1x |
+			{ grep -v '^20' || true; } >&2
+		one=${PIPESTATUS[0]}
+		if ((one == 124)); then
+			echo "bench.sh: $name ran longer than ${BENCH_LOAD_TIMEOUT:-30m} and was stopped" >&2
+		fi
+		if ((one != 0)); then
+			code=$one
+		fi
+	done
+	return "$code"
 }
 
 step benchmarks benchmarks
