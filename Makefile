@@ -9,7 +9,7 @@
 help:
 	@echo "make dev    run the product locally on http://localhost:8080 (inbox on :8005)"
 	@echo "make test   run every test (starts its own local stack)"
-	@echo "make bench  run the benchmarks and write bench/results.txt"
+	@echo "make bench  measure every figure of issue 14 (about 20 min): bench/results.md and .json"
 	@echo "make soak   run the reliability suite at thousands of operations (about 5 min, 20 at most)"
 
 dev:

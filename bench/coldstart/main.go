@@ -5,7 +5,8 @@
 // Runtime Interface Emulator, interleaved run by run with two references
 // built the same way: hello (a bare aws-lambda-go function) and the floor
 // of the function (floor-<clients>: the AWS configuration and the clients
-// it needs, nothing else). It prints markdown tables.
+// it needs, nothing else). It prints markdown tables and, with -json, writes
+// the figures with each target's verdict to a file (make bench's).
 //
 // Init is the emulator's INIT REPORT: from starting the bootstrap until
 // it asks for its first event. First response is the invoke as the caller
@@ -15,7 +16,7 @@
 // an AWS request (a page that is not there, an empty batch). The scheduled
 // functions have no such event; for them only init is measured.
 //
-//	go run ./bench/coldstart -rie .local/bin/aws-lambda-rie
+//	go run ./bench/coldstart -rie .local/bin/aws-lambda-rie [-json FILE]
 package main
 
 import (
@@ -95,6 +96,7 @@ func main() {
 func run() error {
 	rie := flag.String("rie", ".local/bin/aws-lambda-rie", "the Runtime Interface Emulator")
 	runs := flag.Int("runs", 30, "cold starts of each bootstrap")
+	out := flag.String("json", "", "write the figures to this file as JSON")
 	flag.Parse()
 	if _, err := os.Stat(*rie); err != nil {
 		return fmt.Errorf("%v (infra/stack.sh install builds it)", err)
@@ -151,6 +153,9 @@ func run() error {
 	parse := measureParse(*runs)
 	printSizes(sizes)
 	printColdStarts(results, *runs, parse)
+	if *out != "" {
+		return writeJSON(*out, figures(sizes, results, *runs, parse))
+	}
 	return nil
 }
 

@@ -1,7 +1,7 @@
 // Package load measures the survey submit under concurrent load against
 // the local stack (make bench): BenchmarkLoad runs once (-benchtime 1x),
 // whatever b.N says, and writes its tables to $CLOSELOOP_BENCH_MD and its
-// figures to bench/results-load.json.
+// figures to $CLOSELOOP_BENCH_JSON (make bench sets both).
 package load_test
 
 import (
@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -25,7 +24,6 @@ import (
 	"github.com/closeloop/closeloop/internal/apptest"
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/secret"
-	"github.com/closeloop/closeloop/internal/testenv"
 )
 
 const (
@@ -246,7 +244,8 @@ func BenchmarkLoad(b *testing.B) {
 var resultsMu sync.Mutex
 
 // writeResults appends md to $CLOSELOOP_BENCH_MD (or logs it) and sets
-// figures under key in bench/results-load.json, keeping other keys.
+// figures under key in the JSON object in $CLOSELOOP_BENCH_JSON, keeping
+// the other benchmarks' keys.
 func writeResults(b *testing.B, md string, figures map[string]any, key string) {
 	b.Helper()
 	resultsMu.Lock()
@@ -262,10 +261,17 @@ func writeResults(b *testing.B, md string, figures map[string]any, key string) {
 		}
 	}
 	b.Log(md)
-	path := filepath.Join(testenv.RepoRoot(b), "bench", "results-load.json")
+	path := os.Getenv("CLOSELOOP_BENCH_JSON")
+	if path == "" {
+		return
+	}
 	all := map[string]any{}
 	if data, err := os.ReadFile(path); err == nil {
-		_ = json.Unmarshal(data, &all)
+		if err := json.Unmarshal(data, &all); err != nil {
+			b.Fatalf("%s: %v", path, err)
+		}
+	} else if !os.IsNotExist(err) {
+		b.Fatal(err)
 	}
 	all[key] = figures
 	data, err := json.MarshalIndent(all, "", "  ")
