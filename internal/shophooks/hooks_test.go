@@ -348,9 +348,17 @@ func TestShopifyCancelsAndRefunds(t *testing.T) {
 func TestShopifyPrivacyTopics(t *testing.T) {
 	f, owner := connected(t)
 	ada, bob := apptest.Email("ada"), apptest.Email("bob")
-	shopify(t, f, f.StoreID, "orders/create", "p-1", shopifyOrder(t, f, "4001", ada))
-	shopify(t, f, f.StoreID, "orders/create", "p-2", shopifyOrder(t, f, "4002", bob))
+	for id, order := range map[string][]byte{"p-1": shopifyOrder(t, f, "4001", ada), "p-2": shopifyOrder(t, f, "4002", bob)} {
+		if r := shopify(t, f, f.StoreID, "orders/create", id, order); r.Status != 200 {
+			t.Fatalf("orders/create %s: %d %s", id, r.Status, r.Body)
+		}
+	}
 	f.Settle(t)
+	for _, order := range []string{"4001", "4002"} {
+		if _, ok := orderSurvey(t, f, order); !ok {
+			t.Fatalf("order %s has no survey after the worker ran", order)
+		}
+	}
 
 	request := fixture(t, "shopify-customers-data_request.json", "john@example.com", ada)
 	for range 2 { // the second is a replay
