@@ -65,7 +65,7 @@ const (
 // functions are the product's functions with their floors and first events.
 var functions = []target{
 	{"admin", "floor-ddb", httpMissing},
-	{"dashboard", "floor-ddb", dashboardMissing},
+	{"dashboard", "floor-ddb-ses", dashboardMissing}, // it sends the sign-in email
 	{"digest", "floor-ddb-ses", ""},
 	{"dispatch", "floor-ddb-ses", ""},
 	{"followup", "floor-ddb-ses", emptyBatch},

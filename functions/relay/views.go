@@ -16,16 +16,16 @@ import (
 // newRelayCountersView returns db as a relay.Counters.
 func newRelayCountersView(db *dynamo.DB) relay.Counters {
 	return relayCountersView{
-		addProductTalliesFn: db.AddProductTallies,
+		addProductFactsFn: db.AddProductFacts,
 	}
 }
 
 type relayCountersView struct {
-	addProductTalliesFn func(ctx context.Context, storeID, mark string, pts []closeloop.ProductTally) error
+	addProductFactsFn func(ctx context.Context, facts []closeloop.Change) error
 }
 
-func (v relayCountersView) AddProductTallies(ctx context.Context, storeID, mark string, pts []closeloop.ProductTally) error {
-	return v.addProductTalliesFn(ctx, storeID, mark, pts)
+func (v relayCountersView) AddProductFacts(ctx context.Context, facts []closeloop.Change) error {
+	return v.addProductFactsFn(ctx, facts)
 }
 
 // newRelayStoresView returns db as a relay.Stores.

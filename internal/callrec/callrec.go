@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +18,8 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/closeloop/closeloop/internal/lazy"
 )
 
 // EnvDir is the environment variable naming the directory calls are
@@ -243,7 +244,7 @@ func (a arns) sqs(op string, in any) []Request {
 }
 
 // sqsHost is the host of an AWS queue URL, which names its region.
-var sqsHost = regexp.MustCompile(`^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$`)
+var sqsHost = lazy.Regexp(`^sqs\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$`)
 
 // queue returns the ARN of the queue at raw, a queue URL
 // (https://sqs.<region>.amazonaws.com/<account>/<name>, or an emulator's
@@ -258,7 +259,7 @@ func (a arns) queue(raw string) string {
 		return "unparsed queue URL " + raw // matches no policy resource
 	}
 	region, p := a.region, a.partition
-	if m := sqsHost.FindStringSubmatch(u.Hostname()); m != nil {
+	if m := sqsHost().FindStringSubmatch(u.Hostname()); m != nil {
 		region, p = m[1], partition(m[1])
 	}
 	return fmt.Sprintf("arn:%s:sqs:%s:%s:%s", p, region, parts[0], parts[1])

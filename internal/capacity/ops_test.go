@@ -23,7 +23,14 @@ import (
 const (
 	EnvOut      = "CLOSELOOP_CAPACITY_OUT"
 	EnvMarkdown = "CLOSELOOP_CAPACITY_MD"
+	// EnvDetail logs each write of the single operations ("1") or of
+	// every operation ("all"): where the units go.
+	EnvDetail = "CLOSELOOP_CAPACITY_DETAIL"
 )
+
+// surveyLimit is the most a survey without a comment may weigh through its
+// life: one write unit per write.
+const surveyLimit = 1024
 
 // Operation is one product operation's measured units.
 type Operation struct {
@@ -58,6 +65,10 @@ func TestOperationUnits(t *testing.T) {
 	// Single-item calls cross-checked against DynamoDB Local's
 	// ConsumedCapacity (right for them, not for transactions).
 	checked, agreed := 0, 0
+	// The largest write of a survey item that was never answered with a
+	// comment: created, sent, reminded (answered ones are listed here).
+	largestSurvey := 0
+	answered := map[string]bool{}
 	measure := func(name string, per int, note string, run func()) {
 		t.Helper()
 		f.Settle(t)
@@ -77,8 +88,13 @@ func TestOperationUnits(t *testing.T) {
 				}
 			}
 			op.Calls++
-			if os.Getenv("CLOSELOOP_CAPACITY_DETAIL") != "" && per == 1 || len(c.Writes) > 0 && c.Writes[0] != "" && os.Getenv("CLOSELOOP_CAPACITY_DETAIL") == "all" {
+			if detail := os.Getenv(EnvDetail); detail == "all" || detail != "" && per == 1 {
 				t.Logf("%s: %s %.1f WRU %.1f RRU %v", name, c.Op, c.WriteUnits, c.ReadUnits, c.Writes)
+			}
+			for _, w := range c.Writes {
+				if strings.HasPrefix(w.Key, "SURVEY#") && !answered[strings.Fields(w.Key)[0]] {
+					largestSurvey = max(largestSurvey, w.Size)
+				}
 			}
 			op.WriteUnits += c.WriteUnits
 			op.IndexWrite += c.IndexWriteUnits
@@ -105,25 +121,31 @@ func TestOperationUnits(t *testing.T) {
 	orders := make([]string, 100)
 	for i := range many {
 		many[i] = apptest.Email("many")
-		orders[i] = apptest.Order("cap-batch-"+strconv.Itoa(i), many[i])
+		// Three named items, as a survey email lists at most.
+		orders[i] = strings.Replace(apptest.Order("cap-batch-"+strconv.Itoa(i), many[i]), `[{"sku":"MUG-1","name":"Mug"}]`,
+			`[{"sku":"MUG-1","name":"Stoneware mug, 350 ml"},{"sku":"TOWEL-LINEN","name":"Linen tea towel"},{"sku":"COASTERS-OAK-4","name":"Oak coasters, set of four"}]`, 1)
 	}
-	measure("ingest 100 orders (per order)", 100, "one request of 100", func() { post(`{"orders":[` + strings.Join(orders, ",") + `]}`) })
+	measure("ingest 100 orders (per order)", 100, "one request of 100 three-item orders", func() { post(`{"orders":[` + strings.Join(orders, ",") + `]}`) })
 
 	f.Clock.Advance(time.Minute)
-	measure("dispatch (per survey)", 101, "one run sending 101 surveys", func() { f.Dispatch(t) })
-	token := f.SurveyPath(t, one)
+	measure("dispatch (per survey)", 101, "one run sending 101 surveys, 100 of them of three items: each product counted", func() { f.Dispatch(t) })
+	// The page view and the happy answer are of a three-item survey, as
+	// the unhappy answer and the reminder are.
+	token := f.SurveyPath(t, many[2])
 	measure("survey page view", 1, "", func() {
 		if r := f.Do(t, "GET", token+"?score=5", "", "", ""); r.Status != http.StatusOK {
 			t.Fatalf("page view: %d", r.Status)
 		}
 	})
 	form := "application/x-www-form-urlencoded"
+	answered["SURVEY#"+surveyID(t, token)] = true
+	unhappy := f.SurveyPath(t, many[0])
+	answered["SURVEY#"+surveyID(t, unhappy)] = true
 	measure("answer, happy", 1, "score 5 with a comment", func() {
 		if r := f.Do(t, "POST", token, "", form, "score=5&nps=10&comment=Lovely+mug%2C+arrived+quickly"); r.Status != http.StatusOK {
 			t.Fatalf("answer: %d %s", r.Status, r.Body)
 		}
 	})
-	unhappy := f.SurveyPath(t, many[0])
 	measure("answer, unhappy", 1, "score 1 with a comment and contact_me: the case, its alert and webhook", func() {
 		if r := f.Do(t, "POST", unhappy, "", form, "score=1&nps=2&comment=Broken+on+arrival&contact_me=on"); r.Status != http.StatusOK {
 			t.Fatalf("answer: %d %s", r.Status, r.Body)
@@ -152,13 +174,17 @@ func TestOperationUnits(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d single-item calls agree with DynamoDB Local's ConsumedCapacity", agreed, checked)
+	t.Logf("largest survey without a comment, three named items, through ingest, send and reminder: %d B", largestSurvey)
+	if largestSurvey == 0 || largestSurvey > surveyLimit {
+		t.Errorf("largest survey without a comment: %d B, want 1..%d", largestSurvey, surveyLimit)
+	}
 	if checked == 0 {
 		t.Error("no single-item call to cross-check")
 	}
 	model := costModel(ops)
 	t.Logf("per 10,000 surveys: %+v", model.Cost)
 	if path := os.Getenv(EnvOut); path != "" {
-		data, err := json.MarshalIndent(map[string]any{"capacity_units": ops, "cost_per_10000_surveys": model}, "", "  ")
+		data, err := json.MarshalIndent(map[string]any{"capacity_units": ops, "cost_per_10000_surveys": model, "largest_survey_bytes": largestSurvey}, "", "  ")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,13 +193,13 @@ func TestOperationUnits(t *testing.T) {
 		}
 	}
 	if path := os.Getenv(EnvMarkdown); path != "" {
-		if err := os.WriteFile(path, []byte(markdown(ops, model, agreed, checked)), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(markdown(ops, model, agreed, checked, largestSurvey)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-func markdown(ops []Operation, m Model, agreed, checked int) string {
+func markdown(ops []Operation, m Model, agreed, checked, largestSurvey int) string {
 	var b strings.Builder
 	b.WriteString("## Capacity units per operation\n\n")
 	b.WriteString("Computed from the items each call wrote or read (internal/capacity.Recorder) by DynamoDB's rules; each operation includes what the stream and queues did after it. ")
@@ -182,6 +208,7 @@ func markdown(ops []Operation, m Model, agreed, checked int) string {
 	for _, op := range ops {
 		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.2f | %.2f | %d | %s |\n", op.Name, op.Calls, op.WriteUnits, op.IndexWrite, op.ReadUnits, op.MaxItem, op.Note)
 	}
+	fmt.Fprintf(&b, "\nThe largest survey item without a comment (three named items; created, sent, reminded): %d B, limit %d B.\n", largestSurvey, surveyLimit)
 	c := m.Cost
 	fmt.Fprintf(&b, "\n## Cost per %d surveys\n\n| service | usage | dollars |\n|---|---:|---:|\n", m.Surveys)
 	u := m.Usage
@@ -265,4 +292,14 @@ func costModel(ops []Operation) Model {
 	m.Cost = m.Prices.Cost(m.Usage)
 	m.Met = m.Cost.WithoutSES <= m.Target
 	return m
+}
+
+// surveyID is the survey ID of a survey page path (/s/{id}.{secret}).
+func surveyID(t *testing.T, path string) string {
+	t.Helper()
+	id, _, ok := strings.Cut(strings.TrimPrefix(path, "/s/"), ".")
+	if !ok {
+		t.Fatalf("survey path %q has no token", path)
+	}
+	return id
 }

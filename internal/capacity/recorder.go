@@ -68,9 +68,21 @@ type Call struct {
 	Scanned int
 	// Reported is DynamoDB's ConsumedCapacity total, -1 when it gave none.
 	Reported float64
-	// Writes describe each item written: its key, billed size and units
-	// (for finding where an operation's units go).
-	Writes []string
+	// Writes are the items written, in the call's order.
+	Writes []Write
+}
+
+// Write is one item a call wrote: its key's values, its billed size and
+// its units (for finding where an operation's units go).
+type Write struct {
+	Key        string
+	Size       int
+	Units      float64
+	IndexUnits float64
+}
+
+func (w Write) String() string {
+	return fmt.Sprintf("%s %d B %v+%v", w.Key, w.Size, w.Units, w.IndexUnits)
 }
 
 // NewRecorder describes table through raw and returns a recorder for it.
@@ -207,7 +219,7 @@ func (r *Recorder) handle(ctx context.Context, in middleware.InitializeInput, ne
 		}
 		c.WriteUnits += units + index
 		c.IndexWriteUnits += index
-		c.Writes = append(c.Writes, fmt.Sprintf("%s %d B %v+%v", describeKey(w.key), size, units, index))
+		c.Writes = append(c.Writes, Write{Key: describeKey(w.key), Size: size, Units: units, IndexUnits: index})
 	}
 	var consumed []types.ConsumedCapacity
 	switch p := in.Parameters.(type) {

@@ -1,6 +1,7 @@
 package closeloop
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -154,10 +155,18 @@ func (s Survey) Classifier() CaseClassifier {
 // PolicyFor is the follow-up policy copied onto a survey of a customer
 // whose locale is locale: the store's policy with the keyword rules of
 // the customer's language and of the store's default language only, as
-// Survey.Classifier reads them. Never nil rules: a store that has none
-// must not fall back to the defaults.
+// Survey.Classifier reads them. The rules are nil when the store's are the
+// defaults, and the recovery check when it is the default one: both read
+// the same, and the survey item stays small. Otherwise never nil rules: a
+// store that has none must not fall back to the defaults.
 func (s Settings) PolicyFor(locale string) FollowupPolicy {
 	p := s.Policy()
+	if *p.Recheck == (RecheckPolicy{On: true, AfterHours: DefaultRecheckAfterHours}) {
+		p.Recheck = nil
+	}
+	if maps.EqualFunc(s.CaseKeywords, DefaultCaseKeywords, slices.Equal) {
+		return p
+	}
 	p.CaseKeywords = map[string][]string{}
 	for _, tag := range []string{locale, s.DefaultLocale} {
 		lang := Language(tag)

@@ -1,6 +1,7 @@
 package closeloop
 
 import (
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -126,19 +127,65 @@ func (f classifierFunc) Classify(s string) (string, bool) { return f(s) }
 
 func TestPolicyForCopiesOnlyTheLanguagesNeeded(t *testing.T) {
 	set := DefaultSettings()
+	set.CaseKeywords = maps.Clone(DefaultCaseKeywords)
+	set.CaseKeywords["de"] = []string{"kaputt"} // the store's own: not the defaults
 	set.DefaultLocale = "ru"
 	p := set.PolicyFor("en-US")
 	if len(p.CaseKeywords) != 2 || p.CaseKeywords["en"] == nil || p.CaseKeywords["ru"] == nil {
 		t.Errorf("rules %v", p.CaseKeywords)
 	}
 	set.DefaultLocale = "en"
-	if p := set.PolicyFor(""); len(p.CaseKeywords) != 1 || p.CaseKeywords["en"] == nil {
+	p = set.PolicyFor("")
+	if len(p.CaseKeywords) != 1 || p.CaseKeywords["en"] == nil {
 		t.Errorf("rules %v", p.CaseKeywords)
 	}
 	p.CaseKeywords["en"][0] = "changed"
 	if set.CaseKeywords["en"][0] == "changed" {
 		t.Error("the policy shares the store's list")
 	}
+	set.CaseKeywords = map[string][]string{}
+	if p := set.PolicyFor("en"); p.CaseKeywords == nil || len(p.CaseKeywords) != 0 {
+		t.Errorf("a store with no rules: %v, want empty, not nil (the defaults)", p.CaseKeywords)
+	}
+}
+
+// TestPolicyForLeavesOutTheDefaults: a store on the default rules and
+// recovery check copies neither, and its surveys classify and recheck as
+// if it had.
+func TestPolicyForLeavesOutTheDefaults(t *testing.T) {
+	set := DefaultSettings()
+	for _, locale := range []string{"en-GB", "ru", "de-AT", "fr", ""} {
+		p := set.PolicyFor(locale)
+		if p.CaseKeywords != nil || p.Recheck != nil {
+			t.Fatalf("%q: rules %v, recheck %v; want both left out", locale, p.CaseKeywords, p.Recheck)
+		}
+		if got := p.RecheckPolicy(); got != *set.Policy().Recheck {
+			t.Errorf("%q: recheck reads %+v, want the store's %+v", locale, got, *set.Policy().Recheck)
+		}
+		copied := set.Policy()
+		copied.CaseKeywords = maps.Clone(set.CaseKeywords)
+		left := Survey{DefaultLocale: "en", Customer: Customer{Locale: locale}, Policy: p}
+		whole := Survey{DefaultLocale: "en", Customer: Customer{Locale: locale}, Policy: copied}
+		for _, comment := range []string{"it arrived broken", "товар сломан", "kaputt angekommen", "fine"} {
+			a, aok := classify(left, comment)
+			b, bok := classify(whole, comment)
+			if a != b || aok != bok {
+				t.Errorf("%q %q: left out classifies %q %v, copied %q %v", locale, comment, a, aok, b, bok)
+			}
+		}
+	}
+	set.RecheckAfterHours = 24
+	if p := set.PolicyFor("en"); p.Recheck == nil || p.Recheck.AfterHours != 24 {
+		t.Errorf("a store's own recovery check: %+v, want copied", p.Recheck)
+	}
+}
+
+func classify(s Survey, comment string) (string, bool) {
+	c := s.Classifier()
+	if c == nil {
+		return "", false
+	}
+	return c.Classify(comment)
 }
 
 // BenchmarkKeywordRules is keyword matching of one 2,000-character comment

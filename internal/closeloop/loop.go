@@ -1,10 +1,11 @@
 package closeloop
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/closeloop/closeloop/internal/lazy"
 )
 
 // The settings that close the loop on a case (issue "close the loop"):
@@ -44,7 +45,7 @@ const (
 	MaxRecheckHours    = 24 * 60
 )
 
-var reasonPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_]{0,39}$`)
+var reasonPattern = lazy.Regexp(`^[a-z0-9][a-z0-9_]{0,39}$`)
 
 // validateLoop adds the loop settings' problems to p.
 func (s Settings) validateLoop(p Problems) {
@@ -52,7 +53,7 @@ func (s Settings) validateLoop(p Problems) {
 		p.Add("case_reasons", "must list 1 to 30 reasons")
 	}
 	for i, r := range s.CaseReasons {
-		if !reasonPattern.MatchString(r) || slices.Contains(s.CaseReasons[:i], r) {
+		if !reasonPattern().MatchString(r) || slices.Contains(s.CaseReasons[:i], r) {
 			p.Add("case_reasons", "must list distinct reasons of 1 to 40 lower-case letters, digits and underscores, such as wrong_item: "+r)
 			break
 		}

@@ -2,11 +2,12 @@ package closeloop
 
 import (
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/closeloop/closeloop/internal/lazy"
 )
 
 // Store is one shop served by the deployment. Every record belongs to exactly
@@ -195,7 +196,7 @@ func (s Settings) Location() *time.Location {
 	return loc
 }
 
-var colorPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+var colorPattern = lazy.Regexp(`^#[0-9a-fA-F]{6}$`)
 
 // Validate reports every setting that is out of range, by its JSON name.
 func (s Settings) Validate() error {
@@ -275,7 +276,7 @@ func (s Settings) Validate() error {
 	if b.PrivacyURL != "" && !httpsURL(b.PrivacyURL) {
 		p.Add("branding.privacy_url", "must be an https URL")
 	}
-	if b.Color != "" && !colorPattern.MatchString(b.Color) {
+	if b.Color != "" && !colorPattern().MatchString(b.Color) {
 		p.Add("branding.color", "must be a colour such as #1f5fbf")
 	}
 	if len(b.PostalAddress) > 300 {

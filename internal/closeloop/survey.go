@@ -162,8 +162,9 @@ type Survey struct {
 	// When to ask (timing.go), copied when the survey is created so that
 	// dispatch reads no store for it: what the survey waits for, what it
 	// does when that never comes, and the store-local hours it may be
-	// sent in (nil on surveys from before: any hour). FulfilledAt and
-	// DeliveredAt are the order's events as recorded.
+	// sent in (nil on surveys from before: any hour); the first two are
+	// dropped once it is sent. FulfilledAt and DeliveredAt are the order's
+	// events as recorded.
 	SurveyAfter string      `json:"survey_after,omitempty"`
 	OnNoEvent   string      `json:"on_no_event,omitempty"`
 	SendWindow  *SendWindow `json:"send_window,omitempty"`

@@ -1,10 +1,11 @@
 package closeloop
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/closeloop/closeloop/internal/lazy"
 )
 
 // NormalizeEmail returns the customer identity for an address: trimmed and
@@ -92,11 +93,11 @@ func notAtom(r rune) bool {
 
 func notLabel(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') }
 
-var localePattern = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
+var localePattern = lazy.Regexp(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
 
 // ValidLocale reports whether tag looks like a BCP 47 language tag.
 func ValidLocale(tag string) bool {
-	return len(tag) <= 35 && localePattern.MatchString(tag)
+	return len(tag) <= 35 && localePattern().MatchString(tag)
 }
 
 func printable(s string) bool {

@@ -1,11 +1,12 @@
 package closeloop
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/closeloop/closeloop/internal/lazy"
 )
 
 // A store may put its own voice into the lines of the survey email that
@@ -35,10 +36,10 @@ const (
 )
 
 var (
-	placeholder = regexp.MustCompile(`\{[^{}]*\}`)
+	placeholder = lazy.Regexp(`\{[^{}]*\}`)
 	// markup is anything a mail client could read as HTML: a tag or an
 	// entity. Texts are escaped anyway; refusing them says so at once.
-	markup = regexp.MustCompile(`<[^>]*>|&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);`)
+	markup = lazy.Regexp(`<[^>]*>|&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);`)
 )
 
 // validateTexts checks the store's texts into p, naming each bad one as
@@ -73,16 +74,16 @@ func textProblem(text string, maxRunes int) string {
 		return "must be at most " + itoa(maxRunes) + " characters"
 	case !utf8.ValidString(text) || strings.IndexFunc(text, func(r rune) bool { return unicode.IsControl(r) }) >= 0:
 		return "must be one line of text, without line breaks or control characters"
-	case markup.MatchString(text):
+	case markup().MatchString(text):
 		return "must be plain text, without HTML tags or entities"
 	}
-	rest := placeholder.ReplaceAllStringFunc(text, func(m string) string {
+	rest := placeholder().ReplaceAllStringFunc(text, func(m string) string {
 		if slices.Contains(TextPlaceholders, m[1:len(m)-1]) {
 			return ""
 		}
 		return m
 	})
-	if m := placeholder.FindString(rest); m != "" {
+	if m := placeholder().FindString(rest); m != "" {
 		return "names an unknown placeholder " + m + "; known are {" + strings.Join(TextPlaceholders, "}, {") + "}"
 	}
 	if strings.ContainsAny(rest, "{}") {
@@ -94,7 +95,7 @@ func textProblem(text string, maxRunes int) string {
 // FillText puts values (by placeholder name, without braces) into a store's
 // text; a placeholder without a value becomes "".
 func FillText(text string, values map[string]string) string {
-	return strings.TrimSpace(placeholder.ReplaceAllStringFunc(text, func(m string) string {
+	return strings.TrimSpace(placeholder().ReplaceAllStringFunc(text, func(m string) string {
 		return values[m[1:len(m)-1]]
 	}))
 }

@@ -2,10 +2,11 @@ package dashboard
 
 import (
 	"fmt"
-	htmltemplate "html/template"
 	"math"
 	"strconv"
 	"strings"
+
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 )
 
 // chart is a daily line chart drawn on the server as inline SVG: a value

@@ -13,17 +13,20 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/followup"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 	"github.com/closeloop/closeloop/internal/i18n"
 	"github.com/closeloop/closeloop/internal/settings"
 	"github.com/closeloop/closeloop/internal/signin"
@@ -80,14 +83,16 @@ type Deps struct {
 type Dashboard struct {
 	Deps
 	now   func() time.Time
-	pages map[string]*htmltemplate.Template
+	pages map[string]func() (*htmltemplate.Template, error) // each parsed on first use
 	css   []byte
 }
 
-// New parses the dashboard's templates (templates/app) and returns it; now
-// is the clock (time.Now in production).
+// New returns the dashboard of the templates in templates/app, each page
+// parsed when first drawn (Check parses them all); now is the clock
+// (time.Now in production). Parsing every page here took most of the
+// function's cold start beyond its AWS clients', though a start draws one.
 func New(deps Deps, now func() time.Time) (*Dashboard, error) {
-	d := &Dashboard{Deps: deps, now: now, pages: map[string]*htmltemplate.Template{}}
+	d := &Dashboard{Deps: deps, now: now, pages: map[string]func() (*htmltemplate.Template, error){}}
 	names, err := fs.Glob(templates.App, "app/*.html")
 	if err != nil {
 		return nil, err
@@ -97,11 +102,13 @@ func New(deps Deps, now func() time.Time) (*Dashboard, error) {
 		if name == "layout" {
 			continue
 		}
-		t, err := htmltemplate.New(name).Funcs(funcs).ParseFS(templates.App, "app/layout.html", file)
-		if err != nil {
-			return nil, fmt.Errorf("parse dashboard page %s: %w", name, err)
-		}
-		d.pages[name] = t
+		d.pages[name] = sync.OnceValues(func() (*htmltemplate.Template, error) {
+			t, err := htmltemplate.New(name).Funcs(funcs).ParseFS(templates.App, "app/layout.html", file)
+			if err != nil {
+				return nil, fmt.Errorf("parse dashboard page %s: %w", name, err)
+			}
+			return t, nil
+		})
 	}
 	// Each area keeps its styles in a file of its own; the browser gets
 	// them as one stylesheet.
@@ -118,6 +125,20 @@ func New(deps Deps, now func() time.Time) (*Dashboard, error) {
 		d.css = append(append(d.css, b...), '\n')
 	}
 	return d, nil
+}
+
+// Check parses every page and the parts they draw, reporting the first
+// that does not parse.
+func (d *Dashboard) Check() error {
+	for _, name := range slices.Sorted(maps.Keys(d.pages)) {
+		if _, err := d.pages[name](); err != nil {
+			return err
+		}
+	}
+	if _, err := parts(); err != nil {
+		return fmt.Errorf("parse dashboard parts: %w", err)
+	}
+	return nil
 }
 
 // Viewer is the signed-in person a page is drawn for, in the store they
@@ -270,9 +291,15 @@ type Page struct {
 
 // write renders page name (templates/app/<name>.html inside layout.html).
 func (d *Dashboard) write(w http.ResponseWriter, r *http.Request, status int, name string, p Page) {
-	t, ok := d.pages[name]
+	parse, ok := d.pages[name]
 	if !ok {
 		slog.ErrorContext(r.Context(), "dashboard: no such template", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	t, err := parse()
+	if err != nil {
+		slog.ErrorContext(r.Context(), "dashboard: parse", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

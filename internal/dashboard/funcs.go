@@ -1,8 +1,9 @@
 package dashboard
 
 import (
-	htmltemplate "html/template"
 	"time"
+
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 )
 
 // funcs are the template functions every dashboard page may call. Each

@@ -6,15 +6,16 @@ package dashboard
 
 import (
 	"errors"
-	htmltemplate "html/template"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 	"github.com/closeloop/closeloop/internal/i18n"
 	"github.com/closeloop/closeloop/templates"
 )
@@ -126,15 +127,22 @@ func (nr numbersRange) query() url.Values {
 }
 
 // parts are the pieces both numbers pages draw (templates/app/parts):
-// the range form and a card's list of numbers.
-var parts = htmltemplate.Must(htmltemplate.New("parts").ParseFS(templates.App, "app/parts/*.html"))
+// the range form and a card's list of numbers. Parsed on first use, as the
+// pages are: parsing them in init cost every cold start of the function.
+var parts = sync.OnceValues(func() (*htmltemplate.Template, error) {
+	return htmltemplate.New("parts").ParseFS(templates.App, "app/parts/*.html")
+})
 
 func init() {
 	// part draws the piece name with data; html/template escapes it as
 	// it draws it.
 	funcs["part"] = func(name string, data any) (htmltemplate.HTML, error) {
 		var b strings.Builder
-		if err := parts.ExecuteTemplate(&b, name, data); err != nil {
+		t, err := parts()
+		if err != nil {
+			return "", err
+		}
+		if err := t.ExecuteTemplate(&b, name, data); err != nil {
 			return "", err
 		}
 		return htmltemplate.HTML(b.String()), nil

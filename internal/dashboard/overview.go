@@ -59,11 +59,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, v Viewer) e
 		d.write(w, r, http.StatusBadRequest, "overview", page)
 		return nil
 	}
-	cur, err := d.Summaries.Summary(r.Context(), v.Store, nr.Cur, nr.SKU)
-	if err != nil {
-		return err
-	}
-	prev, err := d.Summaries.Summary(r.Context(), v.Store, nr.Prev, nr.SKU)
+	cur, prev, err := d.Summaries.Compare(r.Context(), v.Store, nr.Cur, nr.Prev, nr.SKU)
 	if err != nil {
 		return err
 	}

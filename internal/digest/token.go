@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"regexp"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/lazy"
 )
 
 // tokenDomain separates the digest's unsubscribe signatures from anything
@@ -27,7 +27,7 @@ var tokenEncoding = base64.RawURLEncoding.Strict()
 
 // tokenPattern is store ID (stores.Create's form), address hash and
 // signature, dot-separated: nothing else is read further.
-var tokenPattern = regexp.MustCompile(`^([a-z0-9][a-z0-9-]{1,62})\.([0-9a-f]{32})\.([A-Za-z0-9_-]{22})$`)
+var tokenPattern = lazy.Regexp(`^([a-z0-9][a-z0-9-]{1,62})\.([0-9a-f]{32})\.([A-Za-z0-9_-]{22})$`)
 
 // AddressHash is what an owner address is known by in a store's digest
 // opt-outs and in its unsubscribe token, so that neither holds the
@@ -55,7 +55,7 @@ func UnsubscribeToken(store closeloop.Store, addr string) (token string, ok bool
 // parseToken splits a token into its store ID, address hash and
 // signature; ok is false for anything that cannot be one.
 func parseToken(token string) (storeID, hash string, mac []byte, ok bool) {
-	m := tokenPattern.FindStringSubmatch(token)
+	m := tokenPattern().FindStringSubmatch(token)
 	if m == nil {
 		return "", "", nil, false
 	}

@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -119,31 +118,4 @@ func (db *DB) MarkHourlyAlertSent(ctx context.Context, a closeloop.HourlyAlert, 
 		return false, unavailable("mark hourly alert sent", err)
 	}
 	return true, nil
-}
-
-// beginUnaddressed takes a delivery with no recipient (a Slack message)
-// for sending until leaseUntil: BeginDelivery without the suppression
-// check.
-func (db *DB) beginUnaddressed(ctx context.Context, d closeloop.Delivery, now, leaseUntil time.Time) (closeloop.DeliveryStart, error) {
-	put := db.deliveryPut(d, now, leaseUntil)
-	_, err := db.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
-		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	if err == nil {
-		return closeloop.DeliveryBegun, nil
-	}
-	var ccf *types.ConditionalCheckFailedException
-	if !errors.As(err, &ccf) {
-		return 0, unavailable("begin delivery", err)
-	}
-	var rec deliveryRecord
-	if err := unmarshal(ccf.Item, &rec); err != nil {
-		return 0, err
-	}
-	if rec.Status == deliverySending {
-		return closeloop.DeliveryBusy, nil
-	}
-	return closeloop.DeliveryDone, nil
 }

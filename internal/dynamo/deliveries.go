@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -53,43 +54,50 @@ func (db *DB) deliveryPut(d closeloop.Delivery, now, leaseUntil time.Time) *type
 	}
 }
 
-// BeginDelivery takes a delivery for sending until leaseUntil, in one
-// transaction with the check that its recipient is not suppressed in the
-// store. A delivery sent or refused before is done; one another sender
-// holds under an unexpired lease is busy. A delivery with no recipient (a
-// Slack message) has no one to suppress: one conditional put.
+// BeginDelivery takes a delivery for sending until leaseUntil, after a
+// consistent read of its recipient's profile shows them not suppressed in
+// the store (a read and a lone put cost a third of a transaction with a
+// condition check, and promise as much: the email goes out after either).
+// A delivery sent or refused before is done; one another sender holds
+// under an unexpired lease is busy. A delivery with no recipient (a Slack
+// message) has no one to suppress: one conditional put.
 func (db *DB) BeginDelivery(ctx context.Context, d closeloop.Delivery, now, leaseUntil time.Time) (closeloop.DeliveryStart, error) {
-	if d.To == "" {
-		return db.beginUnaddressed(ctx, d, now, leaseUntil)
+	if d.To != "" {
+		suppressed, err := db.profileSuppressed(ctx, d.StoreID, d.To)
+		if err != nil {
+			return 0, err
+		}
+		if suppressed {
+			return closeloop.DeliverySuppressed, nil
+		}
 	}
-	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{ConditionCheck: &types.ConditionCheck{
-			TableName:           aws.String(db.table),
-			Key:                 key(customerPK(d.StoreID, d.To), "#PROFILE"),
-			ConditionExpression: aws.String("attribute_not_exists(suppressed_at)"),
-		}},
-		{Put: db.deliveryPut(d, now, leaseUntil)},
-	}})
+	return db.putDelivery(ctx, d, now, leaseUntil)
+}
+
+// putDelivery takes a delivery for sending until leaseUntil: BeginDelivery
+// after its suppression check.
+func (db *DB) putDelivery(ctx context.Context, d closeloop.Delivery, now, leaseUntil time.Time) (closeloop.DeliveryStart, error) {
+	put := db.deliveryPut(d, now, leaseUntil)
+	_, err := db.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
 	if err == nil {
 		return closeloop.DeliveryBegun, nil
 	}
-	reasons := cancelReasons(err)
-	switch {
-	case len(reasons) != 2:
+	var ccf *types.ConditionalCheckFailedException
+	if !errors.As(err, &ccf) {
 		return 0, unavailable("begin delivery", err)
-	case aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
-		return closeloop.DeliverySuppressed, nil
-	case aws.ToString(reasons[1].Code) == "ConditionalCheckFailed":
-		var rec deliveryRecord
-		if err := unmarshal(reasons[1].Item, &rec); err != nil {
-			return 0, err
-		}
-		if rec.Status == deliverySending {
-			return closeloop.DeliveryBusy, nil
-		}
-		return closeloop.DeliveryDone, nil
 	}
-	return 0, unavailable("begin delivery", err)
+	var rec deliveryRecord
+	if err := unmarshal(ccf.Item, &rec); err != nil {
+		return 0, err
+	}
+	if rec.Status == deliverySending {
+		return closeloop.DeliveryBusy, nil
+	}
+	return closeloop.DeliveryDone, nil
 }
 
 // EndDelivery records that a delivery was sent, or with rejected true that

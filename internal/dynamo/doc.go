@@ -74,7 +74,7 @@
 // items by key alone: the customer's partition, then the surveys its
 // pointers name (SURVEY#{id}, CASE#{CaseIDFor(id)}, and the response at
 // STORE#{store}#RESPONSES / {answered_at}#{id}). Erasing keeps the hashed
-// STORE#{store}#SUPPRESSED#{hash} entry, which ingest's transaction checks,
+// STORE#{store}#SUPPRESSED#{hash} entry, which ingest reads,
 // and a suppressed profile for the placeholder address the kept records
 // name (closeloop.ErasedEmail).
 //

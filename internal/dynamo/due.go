@@ -81,11 +81,15 @@ func (db *DB) dueItems(ctx context.Context, prefix string, now time.Time, limit 
 // sender's lease ran out) turns sending; a sent one is claimed for its
 // reminder and stays sent, so it can be answered meanwhile. The hashes are
 // dropped again when the attempt fails (Retry, MarkFailed, EndReminder
-// without a send), so retries never grow the item. In the same transaction
-// it checks that the customer is not suppressed; if they are, a first send
-// closes the survey as suppressed and a reminder is skipped. Two
-// dispatchers' claims of one survey are exclusive: the condition is on the
-// state the survey was read in.
+// without a send), so retries never grow the item. It first reads the
+// customer's profile (consistently) to check they are not suppressed; if
+// they are, a first send closes the survey as suppressed and a reminder is
+// skipped. A read and then a lone conditional update cost a third of a
+// transaction with a condition check on the profile, and promise as much:
+// the email goes out after either, so a suppression that comes between
+// the check and the send is missed both ways. Two dispatchers' claims of
+// one survey are exclusive: the condition is on the state the survey was
+// read in.
 func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil time.Time, tokenHash, unsubscribeHash string) (closeloop.Lease, closeloop.ClaimResult, error) {
 	s := due.Survey
 	lease := closeloop.Lease{
@@ -98,48 +102,52 @@ func (db *DB) Claim(ctx context.Context, due closeloop.DueSurvey, leaseUntil tim
 	if !s.Status.CanMove(lease.Status) {
 		return closeloop.Lease{}, closeloop.Lost, fmt.Errorf("claim survey %s: %s cannot move to %s", s.SurveyID, s.Status, lease.Status)
 	}
-	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Update: &types.Update{
-			TableName:                aws.String(db.table),
-			Key:                      surveyKey(s.SurveyID),
-			UpdateExpression:         aws.String("SET #status = :held, due_sk = :lease ADD token_hashes :hash, unsubscribe_hashes :unsub, attempts :one"),
-			ConditionExpression:      aws.String("#status = :status AND due_sk = :mark"),
-			ExpressionAttributeNames: map[string]string{"#status": "status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":held":   str(string(lease.Status)),
-				":status": str(string(s.Status)),
-				":mark":   str(due.Mark),
-				":lease":  str(lease.Holder),
-				":hash":   &types.AttributeValueMemberSS{Value: []string{tokenHash}},
-				":unsub":  &types.AttributeValueMemberSS{Value: []string{unsubscribeHash}},
-				":one":    num(1),
-			},
-		}},
-		{ConditionCheck: &types.ConditionCheck{
-			TableName:           aws.String(db.table),
-			Key:                 key(customerPK(s.StoreID, s.Customer.Email), "#PROFILE"),
-			ConditionExpression: aws.String("attribute_not_exists(suppressed_at)"),
-		}},
-	}})
-	if err == nil {
-		return lease, closeloop.Claimed, nil
-	}
-	reasons := cancelReasons(err)
+	suppressed, err := db.profileSuppressed(ctx, s.StoreID, s.Customer.Email)
 	switch {
-	case len(reasons) != 2:
-		return closeloop.Lease{}, closeloop.Lost, unavailable("claim survey", err)
-	case aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
-		return closeloop.Lease{}, closeloop.Lost, nil
-	case aws.ToString(reasons[1].Code) == "ConditionalCheckFailed" && lease.Status == closeloop.StatusSent:
+	case err != nil:
+		return closeloop.Lease{}, closeloop.Lost, err
+	case suppressed && lease.Status == closeloop.StatusSent:
 		_, err := db.settle(ctx, s.SurveyID, s.Status, s.Status, due.Mark, "SET due_sk = :closes",
 			map[string]types.AttributeValue{":closes": str(dueSK(s.ClosesAt, s.SurveyID))})
 		return closeloop.Lease{}, closeloop.Suppressed, err
-	case aws.ToString(reasons[1].Code) == "ConditionalCheckFailed":
+	case suppressed:
 		_, err := db.settle(ctx, s.SurveyID, s.Status, closeloop.StatusSuppressed, due.Mark, "SET #status = :suppressed REMOVE due_pk, due_sk",
 			map[string]types.AttributeValue{":suppressed": str(string(closeloop.StatusSuppressed))})
 		return closeloop.Lease{}, closeloop.Suppressed, err
 	}
-	return closeloop.Lease{}, closeloop.Lost, unavailable("claim survey", err)
+	held, err := db.settle(ctx, s.SurveyID, s.Status, lease.Status, due.Mark,
+		"SET #status = :held, due_sk = :lease ADD token_hashes :hash, unsubscribe_hashes :unsub, attempts :one",
+		map[string]types.AttributeValue{
+			":held":  str(string(lease.Status)),
+			":lease": str(lease.Holder),
+			":hash":  &types.AttributeValueMemberSS{Value: []string{tokenHash}},
+			":unsub": &types.AttributeValueMemberSS{Value: []string{unsubscribeHash}},
+			":one":   num(1),
+		})
+	switch {
+	case err != nil:
+		return closeloop.Lease{}, closeloop.Lost, err
+	case !held:
+		return closeloop.Lease{}, closeloop.Lost, nil
+	}
+	return lease, closeloop.Claimed, nil
+}
+
+// profileSuppressed reads whether a customer is suppressed in a store
+// (their profile's suppressed_at), consistently: a suppression written
+// just before is seen.
+func (db *DB) profileSuppressed(ctx context.Context, storeID, email string) (bool, error) {
+	out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:            aws.String(db.table),
+		Key:                  key(customerPK(storeID, email), "#PROFILE"),
+		ConsistentRead:       aws.Bool(true),
+		ProjectionExpression: aws.String("suppressed_at"),
+	})
+	if err != nil {
+		return false, unavailable("get profile", err)
+	}
+	_, suppressed := out.Item["suppressed_at"]
+	return suppressed, nil
 }
 
 // dropHashes is the DELETE clause that takes the lease's token hashes off
@@ -175,8 +183,9 @@ func (db *DB) MarkSent(ctx context.Context, lease closeloop.Lease, sentAt, nextD
 	counted := db.tallyItems(lease.Survey.StoreID, lease.SurveyID, closeloop.SentTallies(lease.Survey, sentAt))
 	return db.settleWith(ctx, lease.SurveyID, lease.Status, closeloop.StatusSent, lease.Holder,
 		// counted_sent tells storectl backfill-counters this send is
-		// counted already.
-		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next, counted_sent = :true, attempts = :zero",
+		// counted already. What the survey waited for is done with: the
+		// item keeps under a kilobyte.
+		"SET #status = :sent, sent_at = :at, brand = :brand, default_locale = :locale, due_sk = :next, counted_sent = :true, attempts = :zero REMOVE survey_after, on_no_event",
 		map[string]types.AttributeValue{
 			":true":   &types.AttributeValueMemberBOOL{Value: true},
 			":sent":   str(string(closeloop.StatusSent)),

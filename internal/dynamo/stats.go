@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -264,55 +265,14 @@ const maxTransactItems = 100
 // markers and changes nothing twice, and a crash between transactions
 // leaves the rest to the retry.
 func (db *DB) AddProductTallies(ctx context.Context, storeID, mark string, pts []closeloop.ProductTally) error {
-	type counterKey struct{ pk, sk string }
-	merged := map[counterKey]closeloop.Tally{}
-	names := map[counterKey]string{}
-	for _, pt := range pts {
-		if pt.Tally.Zero() {
-			continue
-		}
-		month := pt.Day[:7]
-		for _, k := range []counterKey{
-			{productsPK(storeID, month), "D#" + pt.Day + "#" + pt.SKU},
-			{productsPK(storeID, month), "M#" + pt.SKU},
-		} {
-			t := merged[k]
-			t.Add(pt.Tally)
-			merged[k] = t
-		}
-		if pt.Name != "" {
-			names[counterKey{productsPK(storeID, month), "M#" + pt.SKU}] = pt.Name
-		}
-	}
-	keys := make([]counterKey, 0, len(merged))
-	for k := range merged {
-		keys = append(keys, k)
-	}
+	c := newCounterUpdates()
+	c.add(storeID, pts)
+	keys := c.sorted()
 	// A deterministic order makes a retry build the same chunks as the
 	// first try, so each chunk's marker guards the same updates.
-	slices.SortFunc(keys, func(a, b counterKey) int {
-		if c := strings.Compare(a.pk, b.pk); c != 0 {
-			return c
-		}
-		return strings.Compare(a.sk, b.sk)
-	})
-	expires := expiresAt(time.Now().Add(deliveryRetention))
 	for chunk := 0; chunk*(maxTransactItems-1) < len(keys); chunk++ {
 		part := keys[chunk*(maxTransactItems-1) : min(len(keys), (chunk+1)*(maxTransactItems-1))]
-		items := []types.TransactWriteItem{{Put: &types.Put{
-			TableName: aws.String(db.table),
-			Item: map[string]types.AttributeValue{
-				attrPK: str("MARK#" + mark), attrSK: str("#" + strconv.Itoa(chunk)), "expires_at": expires,
-			},
-			ConditionExpression: aws.String("attribute_not_exists(pk)"),
-		}}}
-		for _, k := range part {
-			var set map[string]string
-			if name, ok := names[k]; ok {
-				set = map[string]string{"name": name}
-			}
-			items = append(items, types.TransactWriteItem{Update: db.addTally(k.pk, k.sk, merged[k], set)})
-		}
+		items := append([]types.TransactWriteItem{db.productMark(mark, chunk)}, c.updates(db, part)...)
 		err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		if reasons := cancelReasons(err); len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
 			continue // applied before
@@ -322,6 +282,154 @@ func (db *DB) AddProductTallies(ctx context.Context, storeID, mark string, pts [
 		}
 	}
 	return nil
+}
+
+// AddProductFacts applies the products' tallies of many facts (a stream
+// batch's) together: each transaction holds the marker of every fact in it
+// (the one AddProductTallies puts for a fact that fits one transaction)
+// and their counters merged, so facts about the same products cost a
+// marker each and one update per counter item, rather than an update per
+// fact and counter item. When a marker cancels a transaction (a fact
+// applied before: a redelivery), its facts are applied one by one through
+// AddProductTallies, which skips what was applied; so is a fact whose
+// counters fill a transaction alone.
+func (db *DB) AddProductFacts(ctx context.Context, facts []closeloop.Change) error {
+	var group []closeloop.Change
+	c := newCounterUpdates()
+	flush := func() error {
+		defer func() { group, c = nil, newCounterUpdates() }()
+		if len(group) == 1 {
+			return db.AddProductTallies(ctx, group[0].StoreID, group[0].Mark, group[0].Products)
+		}
+		var items []types.TransactWriteItem
+		for _, f := range group {
+			items = append(items, db.productMark(f.Mark, 0))
+		}
+		items = append(items, c.updates(db, c.sorted())...)
+		err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		reasons := cancelReasons(err)
+		if slices.ContainsFunc(reasons[:min(len(reasons), len(group))], func(r types.CancellationReason) bool {
+			return aws.ToString(r.Code) == "ConditionalCheckFailed"
+		}) {
+			for _, f := range group {
+				if err := db.AddProductTallies(ctx, f.StoreID, f.Mark, f.Products); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err != nil {
+			return unavailable("add product tallies", err)
+		}
+		return nil
+	}
+	for _, f := range facts {
+		own := newCounterUpdates()
+		own.add(f.StoreID, f.Products)
+		if len(own.merged) == 0 {
+			continue
+		}
+		if len(own.merged) > maxTransactItems-1 {
+			if err := db.AddProductTallies(ctx, f.StoreID, f.Mark, f.Products); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(group)+1+c.union(own) > maxTransactItems && len(group) > 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		group = append(group, f)
+		c.add(f.StoreID, f.Products)
+	}
+	if len(group) == 0 {
+		return nil
+	}
+	return flush()
+}
+
+// productMark is the put of fact mark's marker number n, which fails when
+// the fact was applied before.
+func (db *DB) productMark(mark string, n int) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(db.table),
+		Item: map[string]types.AttributeValue{
+			attrPK: str("MARK#" + mark), attrSK: str("#" + strconv.Itoa(n)), "expires_at": expiresAt(time.Now().Add(deliveryRetention)),
+		},
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}
+}
+
+// counterKey is a products' counter item: a day's (D#) or a month's (M#).
+type counterKey struct{ pk, sk string }
+
+// counterUpdates are products' tallies merged per counter item, with the
+// products' names for the month items.
+type counterUpdates struct {
+	merged map[counterKey]closeloop.Tally
+	names  map[counterKey]string
+}
+
+func newCounterUpdates() *counterUpdates {
+	return &counterUpdates{merged: map[counterKey]closeloop.Tally{}, names: map[counterKey]string{}}
+}
+
+// add merges a store's products' tallies in.
+func (c *counterUpdates) add(storeID string, pts []closeloop.ProductTally) {
+	for _, pt := range pts {
+		if pt.Tally.Zero() {
+			continue
+		}
+		month := pt.Day[:7]
+		for _, k := range []counterKey{
+			{productsPK(storeID, month), "D#" + pt.Day + "#" + pt.SKU},
+			{productsPK(storeID, month), "M#" + pt.SKU},
+		} {
+			t := c.merged[k]
+			t.Add(pt.Tally)
+			c.merged[k] = t
+		}
+		if pt.Name != "" {
+			c.names[counterKey{productsPK(storeID, month), "M#" + pt.SKU}] = pt.Name
+		}
+	}
+}
+
+// union is how many counter items c would update with other merged in.
+func (c *counterUpdates) union(other *counterUpdates) int {
+	n := len(c.merged)
+	for k := range other.merged {
+		if _, ok := c.merged[k]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// sorted are the counter items in key order.
+func (c *counterUpdates) sorted() []counterKey {
+	keys := slices.Collect(maps.Keys(c.merged))
+	slices.SortFunc(keys, func(a, b counterKey) int {
+		if c := strings.Compare(a.pk, b.pk); c != 0 {
+			return c
+		}
+		return strings.Compare(a.sk, b.sk)
+	})
+	return keys
+}
+
+// updates are the transaction's updates of keys.
+func (c *counterUpdates) updates(db *DB, keys []counterKey) []types.TransactWriteItem {
+	items := make([]types.TransactWriteItem, 0, len(keys))
+	for _, k := range keys {
+		var set map[string]string
+		if name, ok := c.names[k]; ok {
+			set = map[string]string{"name": name}
+		}
+		items = append(items, types.TransactWriteItem{Update: db.addTally(k.pk, k.sk, c.merged[k], set)})
+	}
+	return items
 }
 
 // ProductMonth returns every product's tally for a whole month, with its

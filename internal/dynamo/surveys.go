@@ -69,8 +69,24 @@ func dueSK(at time.Time, surveyID string) string { return stamp(at) + "#" + surv
 // A scheduled (or pending) survey also spends the customer's contact budget in the same
 // transaction: when the customer unsubscribed, or was scheduled a survey
 // less than budget before this one's send time, the survey is saved as
-// suppressed or capped instead and never sent.
+// suppressed or capped instead and never sent. An erased address's
+// suppression (erasedSuppressionKey) is read first, consistently: a check
+// inside the transaction would cost two write units on every order for an
+// entry few addresses have, and dispatch reads the profile again before
+// any email goes out.
 func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey, budget time.Duration) (stored closeloop.Survey, created bool, err error) {
+	if waitsToSend(s.Status) {
+		out, err := db.api.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(db.table), Key: erasedSuppressionKey(s.StoreID, s.Customer.Email),
+			ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String(attrPK),
+		})
+		if err != nil {
+			return closeloop.Survey{}, false, unavailable("get erased suppression", err)
+		}
+		if out.Item != nil {
+			s.Status = closeloop.StatusSuppressed
+		}
+	}
 	for {
 		items, err := db.createItems(s, budget)
 		if err != nil {
@@ -99,16 +115,15 @@ func (db *DB) CreateSurvey(ctx context.Context, s closeloop.Survey, budget time.
 				return closeloop.Survey{}, false, err
 			}
 			return closeloop.Survey{}, false, &closeloop.EarlyEvents{FulfilledAt: early.FulfilledAt, DeliveredAt: early.DeliveredAt}
-		case len(reasons) >= 5 && (aws.ToString(reasons[3].Code) == "ConditionalCheckFailed" || aws.ToString(reasons[4].Code) == "ConditionalCheckFailed"):
-			// [3] is the profile's budget and suppression, [4] the erased
-			// address's entry (createItems' order). The profile's item
-			// comes back only when its own condition failed.
+		case waitsToSend(s.Status) && len(reasons) >= 4 && aws.ToString(reasons[3].Code) == "ConditionalCheckFailed":
+			// [3] is the profile's budget and suppression (createItems'
+			// order).
 			var profile profileRecord
 			if err := unmarshal(reasons[3].Item, &profile); err != nil {
 				return closeloop.Survey{}, false, err
 			}
 			s.Status = closeloop.StatusCapped
-			if profile.SuppressedAt != "" || aws.ToString(reasons[4].Code) == "ConditionalCheckFailed" {
+			if profile.SuppressedAt != "" {
 				s.Status = closeloop.StatusSuppressed
 			}
 			// Saved again without the budget: the loop ends next round.
@@ -142,10 +157,9 @@ type profileRecord struct {
 
 // createItems are the writes of CreateSurvey: the order marker, the
 // survey, its pointer under the customer and, for a scheduled survey, the
-// contact budget on the customer item and the check that the address was
-// not erased, and last, for a survey timed by its order's events, the
-// check that none came before the order (earlyCheck), in that order: a
-// cancelled transaction's reasons come so.
+// contact budget on the customer item, and last, for a survey timed by its
+// order's events, the check that none came before the order (earlyCheck),
+// in that order: a cancelled transaction's reasons come so.
 func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.TransactWriteItem, error) {
 	expires := expiry(s.CreatedAt, s.RetentionMonths)
 	order, err := marshal(orderRecord{
@@ -205,12 +219,6 @@ func (db *DB) createItems(s closeloop.Survey, budget time.Duration) ([]types.Tra
 		ConditionExpression:                 aws.String(condition),
 		ExpressionAttributeValues:           values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}}, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-		// An erased customer has no profile left; the hashed entry erasing
-		// kept (erasedSuppressionKey) suppresses the address instead.
-		TableName:           aws.String(db.table),
-		Key:                 erasedSuppressionKey(s.StoreID, s.Customer.Email),
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}})
 	return db.withEarlyCheck(items, s), nil
 }

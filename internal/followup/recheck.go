@@ -203,7 +203,7 @@ func (s *RecheckAnswers) Open(ctx context.Context, token string) (closeloop.Case
 	if err != nil {
 		return closeloop.Case{}, RecheckClosed, err
 	}
-	if !tokenIn(hash, hashes) || c.Recheck == nil || c.Recheck.SentAt == nil {
+	if !secret.TokenIn(hash, hashes) || c.Recheck == nil || c.Recheck.SentAt == nil {
 		return closeloop.Case{}, RecheckClosed, nil
 	}
 	if c.RecheckAnswered() {
@@ -234,16 +234,4 @@ func (s *RecheckAnswers) Answer(ctx context.Context, token string, f closeloop.R
 		return after, RecheckRecorded, nil, nil
 	}
 	return after, RecheckAnswered, nil, nil
-}
-
-// tokenIn reports whether hash is one of hashes, comparing each in
-// constant time.
-func tokenIn(hash string, hashes []string) bool {
-	found := false
-	for _, h := range hashes {
-		if secret.Equal(h, hash) {
-			found = true
-		}
-	}
-	return found
 }

@@ -130,10 +130,11 @@ func TestRecheckIsSentOnceWhenDue(t *testing.T) {
 	}
 	// The run's own share (4 SLA#, 4 ALERT# and 4 RECHECK# queries, the
 	// SLA check's time) and the check's: the store, the claim, the
-	// delivery's begin and end, the mark with its counter.
+	// delivery's begin (the recipient's profile, then the put) and end,
+	// the mark with its counter.
 	counts := s.Counter.Counts()
 	t.Logf("DynamoDB requests of an SLA run sending one recovery check: %d %v", s.Counter.Total(), counts)
-	if counts["Query"] != 12 || counts["GetItem"] != 1 || counts["UpdateItem"] != 2 || counts["TransactWriteItems"] != 2 || counts["PutItem"] != 1 || s.Counter.Total() != 18 {
+	if counts["Query"] != 12 || counts["GetItem"] != 2 || counts["UpdateItem"] != 2 || counts["TransactWriteItems"] != 1 || counts["PutItem"] != 2 || s.Counter.Total() != 19 {
 		t.Fatalf("DynamoDB requests of an SLA run sending one recovery check: %v", counts)
 	}
 	if rep := s.runSLA(t); rep != (followup.RecheckReport{}) {

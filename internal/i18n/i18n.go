@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/feature/plural"
@@ -54,8 +55,8 @@ func StaffKey(key string) bool {
 // Languages lists the supported languages, those customers read, as BCP
 // 47 tags (sr-Latn, sr-Cyrl).
 func Languages() []string {
-	langs := make([]string, 0, len(catalog))
-	for lang := range catalog {
+	langs := make([]string, 0, len(texts()))
+	for lang := range texts() {
 		langs = append(langs, lang)
 	}
 	sort.Strings(langs)
@@ -70,7 +71,7 @@ func StaffLanguages() []string { return slices.Clone(staffLanguages) }
 // closeloop.Language does: de-AT is de, sr-RS sr-Latn.
 func Pick(customerLocale, storeLocale string) string {
 	for _, tag := range []string{customerLocale, storeLocale} {
-		if lang := closeloop.Language(tag); catalog[lang] != nil {
+		if lang := closeloop.Language(tag); texts()[lang] != nil {
 			return lang
 		}
 	}
@@ -94,7 +95,7 @@ type Text struct {
 
 // For returns the texts of lang, English when lang is not supported.
 func For(lang string) Text {
-	if catalog[lang] == nil {
+	if texts()[lang] == nil {
 		lang = Fallback
 	}
 	return Text{Lang: lang}
@@ -103,6 +104,7 @@ func For(lang string) Text {
 // Get returns the text for key, formatted with args (fmt verbs). A missing
 // key shows as the key itself, and a test keeps every key in every language.
 func (t Text) Get(key string, args ...any) string {
+	catalog := texts()
 	msg, ok := catalog[t.Lang][key]
 	if !ok {
 		msg, ok = catalog[Fallback][key]
@@ -224,8 +226,8 @@ func (t Text) name(key string, i int) string {
 
 // Keys lists every key of a language, for tests that compare languages.
 func Keys(lang string) []string {
-	keys := make([]string, 0, len(catalog[lang]))
-	for k := range catalog[lang] {
+	keys := make([]string, 0, len(texts()[lang]))
+	for k := range texts()[lang] {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -234,7 +236,7 @@ func Keys(lang string) []string {
 
 // add merges texts into lang's catalog; Serbian Latin texts are also
 // written in Cyrillic script, so the two never drift apart. Each
-// catalog_*.go file adds its texts in its init.
+// catalog_*.go file adds its texts in a step its init registers (later).
 func add(lang string, texts map[string]string) {
 	into := func(lang string, key, text string) {
 		if catalog[lang] == nil {
@@ -248,4 +250,31 @@ func add(lang string, texts map[string]string) {
 			into("sr-Cyrl", key, cyrillic(key, text))
 		}
 	}
+}
+
+// steps complete the catalog: each catalog_*.go file's init registers one
+// (later), in file order, merging its texts. They run once, when a text is
+// first read (texts), not in init: merging every language's texts and
+// writing Serbian in Cyrillic took about 0.3 ms of every function's cold
+// start, though most starts read a few texts of one language, if any. The
+// texts themselves are map literals returned by functions (baseCatalog,
+// deTexts, …), built then too: as package variables they were built in
+// init, another 0.1–0.2 ms.
+var steps []func()
+
+// later registers a step that completes the catalog; only init calls it.
+func later(step func()) { steps = append(steps, step) }
+
+// complete runs the registered steps, once.
+var complete = sync.OnceFunc(func() {
+	catalog = baseCatalog()
+	for _, step := range steps {
+		step()
+	}
+})
+
+// texts returns the catalog, complete.
+func texts() map[string]map[string]string {
+	complete()
+	return catalog
 }

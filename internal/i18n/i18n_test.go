@@ -40,7 +40,7 @@ func TestCatalogsAreComplete(t *testing.T) {
 			customer++
 		}
 		for _, lang := range allLanguages {
-			_, has := catalog[lang][key]
+			_, has := texts()[lang][key]
 			switch {
 			case slices.Contains(want, lang) && !has:
 				t.Errorf("%s lacks %q", lang, key)
@@ -51,7 +51,7 @@ func TestCatalogsAreComplete(t *testing.T) {
 	}
 	for _, lang := range allLanguages {
 		for _, key := range Keys(lang) {
-			if _, ok := catalog["en"][key]; !ok {
+			if _, ok := texts()["en"][key]; !ok {
 				t.Errorf("%s has %q, which English lacks", lang, key)
 			}
 		}
@@ -115,8 +115,8 @@ func TestTranslationsTakeEnglishsArguments(t *testing.T) {
 	}
 	for _, lang := range allLanguages {
 		for _, key := range Keys(lang) {
-			want := verbs(catalog["en"][key])
-			if got := verbs(catalog[lang][key]); !maps.Equal(got, want) {
+			want := verbs(texts()["en"][key])
+			if got := verbs(texts()[lang][key]); !maps.Equal(got, want) {
 				t.Errorf("%s %q takes arguments %v, English %v", lang, key, got, want)
 			}
 		}
@@ -176,7 +176,7 @@ func TestEveryUsedKeyExistsInEveryLanguage(t *testing.T) {
 			langs = StaffLanguages()
 		}
 		for _, lang := range langs {
-			if _, ok := catalog[lang][key]; !ok {
+			if _, ok := texts()[lang][key]; !ok {
 				t.Errorf("%s uses %q, which %s lacks", where, key, lang)
 			}
 		}
@@ -324,9 +324,9 @@ func TestPluralFormsCoverCLDR(t *testing.T) {
 				continue
 			}
 			checked++
-			forms := splitForms(catalog[lang][key])
-			if len(forms) != strings.Count(catalog[lang][key], "|")+1 {
-				t.Errorf("%s %q: every form must be category=text: %q", lang, key, catalog[lang][key])
+			forms := splitForms(texts()[lang][key])
+			if len(forms) != strings.Count(texts()[lang][key], "|")+1 {
+				t.Errorf("%s %q: every form must be category=text: %q", lang, key, texts()[lang][key])
 			}
 			for cat, form := range forms {
 				if !slices.Contains(names, cat) || form == "" {
@@ -403,7 +403,7 @@ func TestDateTime(t *testing.T) {
 func TestDateNames(t *testing.T) {
 	for _, lang := range Languages() {
 		for key, want := range map[string]int{"date.weekdays": 7, "date.weekdays_short": 7, "date.months": 12, "date.months_short": 12} {
-			if got := len(strings.Split(catalog[lang][key], "|")); got != want {
+			if got := len(strings.Split(texts()[lang][key], "|")); got != want {
 				t.Errorf("%s %s has %d names, want %d", lang, key, got, want)
 			}
 		}

@@ -35,7 +35,7 @@ var verbPattern = regexp.MustCompile(`%(\[\d+\])?[a-zA-Z%]`)
 // one, letter for letter, with no Latin letter left outside fmt verbs and
 // plural categories.
 func TestSerbianCyrillicIsTheLatinText(t *testing.T) {
-	latin, cyr := catalog["sr-Latn"], catalog["sr-Cyrl"]
+	latin, cyr := texts()["sr-Latn"], texts()["sr-Cyrl"]
 	if len(latin) != len(cyr) || len(latin) < 90 {
 		t.Fatalf("%d Latin texts, %d Cyrillic", len(latin), len(cyr))
 	}
@@ -60,7 +60,7 @@ func TestSerbianCyrillicIsTheLatinText(t *testing.T) {
 // would make them one, so the catalog must not use them.
 func TestSerbianAvoidsSplitDigraphs(t *testing.T) {
 	split := regexp.MustCompile(`(?i)\b(nadž|podž|odž|predž|injek|konjunk|vanjez|tanjug)`)
-	for key, text := range catalog["sr-Latn"] {
+	for key, text := range texts()["sr-Latn"] {
 		if m := split.FindString(text); m != "" {
 			t.Errorf("sr-Latn %q holds %q, whose digraph Cyrillic would join", key, m)
 		}
@@ -71,7 +71,7 @@ func TestSerbianAvoidsSplitDigraphs(t *testing.T) {
 // inside « », so a line never breaks before the mark.
 func TestFrenchSpacing(t *testing.T) {
 	bad := regexp.MustCompile(`[^\x{a0}][?!:;»]|«[^\x{a0}]`)
-	for key, text := range catalog["fr"] {
+	for key, text := range texts()["fr"] {
 		for _, m := range bad.FindAllString(text, -1) {
 			// A colon inside a fmt verb or a URL is not French punctuation.
 			if m[0] == ']' {

@@ -33,9 +33,10 @@ type Mail interface {
 	Send(ctx context.Context, e mailing.Email) (mailing.Result, error)
 }
 
-// Counters applies products' counters once per fact.
+// Counters applies products' counters once per fact: each change's
+// Products under its Mark.
 type Counters interface {
-	AddProductTallies(ctx context.Context, storeID, mark string, pts []closeloop.ProductTally) error
+	AddProductFacts(ctx context.Context, facts []closeloop.Change) error
 }
 
 // Queue takes messages for a worker (an SQS queue).
@@ -80,37 +81,72 @@ func New(decode Decode, counters Counters, stores Stores, mail Mail, followups, 
 // Handle processes a batch of stream records in order. At the first record
 // that fails it stops and reports that record: Lambda retries the batch
 // from it (the records before are done), so the order of one shard holds.
+// Products' counters stay out of the customer's transaction (an order may
+// hold 50 products): the batch's are applied first, all together
+// (Counters.AddProductFacts), once per fact; when that fails, the records
+// before the first with products are still handled, and that one is
+// reported.
 func (r *Relay) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	var resp events.DynamoDBEventResponse
-	for _, rec := range ev.Records {
-		if err := r.record(ctx, rec); err != nil {
-			slog.ErrorContext(ctx, "stream record failed", "event_id", rec.EventID, "err", err)
-			resp.BatchItemFailures = []events.DynamoDBBatchItemFailure{{ItemIdentifier: rec.Change.SequenceNumber}}
-			return resp, nil
+	changes := make([]*closeloop.Change, len(ev.Records))
+	failAt, failErr := len(ev.Records), error(nil)
+	var facts []closeloop.Change
+	firstFact := -1
+	for i, rec := range ev.Records {
+		c, err := r.change(rec)
+		if err != nil {
+			failAt, failErr = i, err
+			break
 		}
+		changes[i] = c
+		if c != nil && len(c.Products) > 0 {
+			facts = append(facts, *c)
+			if firstFact < 0 {
+				firstFact = i
+			}
+		}
+	}
+	if len(facts) > 0 {
+		if err := r.counters.AddProductFacts(ctx, facts); err != nil {
+			failAt, failErr = firstFact, err
+		}
+	}
+	for i := range failAt {
+		if changes[i] == nil {
+			continue
+		}
+		if err := r.work(ctx, *changes[i]); err != nil {
+			failAt, failErr = i, err
+			break
+		}
+	}
+	if failErr != nil {
+		rec := ev.Records[failAt]
+		slog.ErrorContext(ctx, "stream record failed", "event_id", rec.EventID, "err", failErr)
+		resp.BatchItemFailures = []events.DynamoDBBatchItemFailure{{ItemIdentifier: rec.Change.SequenceNumber}}
 	}
 	return resp, nil
 }
 
-func (r *Relay) record(ctx context.Context, rec events.DynamoDBEventRecord) error {
+// change decodes what a record says happened; nil when the relay has no
+// work for it.
+func (r *Relay) change(rec events.DynamoDBEventRecord) (*closeloop.Change, error) {
 	// The event source mapping filters in AWS; nothing filters locally.
 	if !Wanted(rec) {
-		return nil
+		return nil, nil
 	}
 	change, ok, err := r.decode(rec)
 	if err != nil {
-		return fmt.Errorf("decode record: %w", err)
+		return nil, fmt.Errorf("decode record: %w", err)
 	}
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	// Products' counters stay out of the customer's transaction (an order
-	// may hold 50 products): they are applied here, once per fact.
-	if len(change.Products) > 0 {
-		if err := r.counters.AddProductTallies(ctx, change.StoreID, change.Mark, change.Products); err != nil {
-			return err
-		}
-	}
+	return &change, nil
+}
+
+// work is what follows a change besides its products' counters.
+func (r *Relay) work(ctx context.Context, change closeloop.Change) error {
 	switch {
 	case change.Response != nil:
 		return r.response(ctx, *change.Response)

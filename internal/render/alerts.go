@@ -1,12 +1,12 @@
 package render
 
 import (
-	htmltemplate "html/template"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 	"github.com/closeloop/closeloop/internal/i18n"
 	"github.com/closeloop/closeloop/internal/slack"
 )

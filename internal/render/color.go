@@ -1,22 +1,22 @@
 package render
 
 import (
-	htmltemplate "html/template"
 	"math"
-	"regexp"
 	"strconv"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
+	"github.com/closeloop/closeloop/internal/lazy"
 )
 
 const defaultColor = "#1f5fbf"
 
-var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+var hexColor = lazy.Regexp(`^#[0-9a-fA-F]{6}$`)
 
 // brandColor returns the store's colour when it is a plain hex colour (the
 // only form safe to put in CSS), the default otherwise.
 func brandColor(b closeloop.Branding) htmltemplate.CSS {
-	if hexColor.MatchString(b.Color) {
+	if hexColor().MatchString(b.Color) {
 		return htmltemplate.CSS(b.Color)
 	}
 	return defaultColor

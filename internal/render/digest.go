@@ -1,13 +1,13 @@
 package render
 
 import (
-	htmltemplate "html/template"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 	"github.com/closeloop/closeloop/internal/i18n"
 )
 

@@ -1,10 +1,10 @@
 package render
 
 import (
-	htmltemplate "html/template"
 	"net/url"
 	"strings"
 
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 	"github.com/closeloop/closeloop/internal/i18n"
 )
 

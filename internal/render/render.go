@@ -7,15 +7,15 @@ package render
 import (
 	"bytes"
 	"fmt"
-	htmltemplate "html/template"
 	"io"
 	"maps"
 	"slices"
 	"strconv"
 	"sync"
-	texttemplate "text/template"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
+	texttemplate "github.com/closeloop/closeloop/internal/gotemplate/text"
 	"github.com/closeloop/closeloop/internal/i18n"
 	"github.com/closeloop/closeloop/templates"
 )

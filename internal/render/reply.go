@@ -1,9 +1,8 @@
 package render
 
 import (
-	htmltemplate "html/template"
-
 	"github.com/closeloop/closeloop/internal/closeloop"
+	htmltemplate "github.com/closeloop/closeloop/internal/gotemplate/html"
 	"github.com/closeloop/closeloop/internal/i18n"
 )
 

@@ -11,13 +11,13 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/htmlindex"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/lazy"
 )
 
 // Limits on what parsing a message reads. SES's SNS action delivers
@@ -189,7 +189,7 @@ func decodeCharset(charset string, data []byte) string {
 var addressParser = &mail.AddressParser{WordDecoder: wordDecoder}
 
 // angleAddress is the last <addr> of a From header too broken to parse.
-var angleAddress = regexp.MustCompile(`<([^<>\s@]+@[^<>\s@]+)>\s*$`)
+var angleAddress = lazy.Regexp(`<([^<>\s@]+@[^<>\s@]+)>\s*$`)
 
 // sender reads the address of a From header, lower case; "" when it has
 // none.
@@ -197,7 +197,7 @@ func sender(header string) string {
 	if from, err := addressParser.Parse(header); err == nil {
 		return strings.ToLower(from.Address)
 	}
-	if m := angleAddress.FindStringSubmatch(strings.TrimSpace(header)); m != nil {
+	if m := angleAddress().FindStringSubmatch(strings.TrimSpace(header)); m != nil {
 		if from, err := mail.ParseAddress(m[1]); err == nil {
 			return strings.ToLower(from.Address)
 		}

@@ -22,10 +22,38 @@ func NewID(prefix string) string {
 }
 
 // NewToken returns a link token bound to owner (a survey ID, say) and the
-// hash to store. The token is owner + "." + 256 random bits.
+// hash to store. The token is owner + "." + 256 random bits; the stored
+// hash is the first 128 bits of its secret part's SHA-256, in unpadded
+// base64url (22 characters): finding a secret with a given 128-bit hash
+// takes 2^128 tries, and the survey item keeps four of them (two emails'
+// survey and unsubscribe links) within one kilobyte.
 func NewToken(owner string) (token, hash string) {
 	s := base64.RawURLEncoding.EncodeToString(random(32))
-	return owner + "." + s, Hash(s)
+	return owner + "." + s, storedHash(Hash(s))
+}
+
+// storedHash is NewToken's stored form of a whole hash in hex.
+func storedHash(hash string) string {
+	sum, err := hex.DecodeString(hash[:32])
+	if err != nil {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(sum)
+}
+
+// TokenIn reports whether hash, a token's as ParseToken returns it, is
+// one of stored: NewToken's short hashes, or the whole hashes in hex it
+// stored before (links already sent keep working). Each is compared in
+// constant time.
+func TokenIn(hash string, stored []string) bool {
+	short := storedHash(hash)
+	found := false
+	for _, h := range stored {
+		if Equal(h, hash) || short != "" && Equal(h, short) {
+			found = true
+		}
+	}
+	return found
 }
 
 // ParseToken splits a token into its owner and the hash of its secret part.

@@ -8,12 +8,39 @@ import (
 func TestTokenRoundTrip(t *testing.T) {
 	token, hash := NewToken("s_abc")
 	owner, got, ok := ParseToken(token)
-	if !ok || owner != "s_abc" || !Equal(got, hash) {
-		t.Fatalf("ParseToken(%q) = %q, %q, %v; want s_abc, %q, true", token, owner, got, ok, hash)
+	if !ok || owner != "s_abc" || !TokenIn(got, []string{hash}) {
+		t.Fatalf("ParseToken(%q) = %q, %q, %v; want s_abc, a hash matching %q, true", token, owner, got, ok, hash)
 	}
-	other, _ := NewToken("s_abc")
+	if len(hash) != 22 {
+		t.Fatalf("stored hash %q is %d characters, want 22 (128 bits in base64url)", hash, len(hash))
+	}
+	other, otherHash := NewToken("s_abc")
 	if other == token {
 		t.Fatal("two tokens are equal")
+	}
+	if TokenIn(got, []string{otherHash}) {
+		t.Fatal("a token matches another token's hash")
+	}
+}
+
+// TestTokenInWholeHashes: links sent before stored hashes were shortened
+// keep working, and no shorter or altered hash matches.
+func TestTokenInWholeHashes(t *testing.T) {
+	token, short := NewToken("s_abc")
+	_, hash, _ := ParseToken(token)
+	if !TokenIn(hash, []string{"0123", hash}) || !TokenIn(hash, []string{short}) {
+		t.Fatal("a token's whole or short hash does not match it")
+	}
+	flip := func(s string) string {
+		if s[0] == 'A' {
+			return "B" + s[1:]
+		}
+		return "A" + s[1:]
+	}
+	for _, stored := range [][]string{nil, {""}, {hash[:16]}, {hash[:32]}, {short[:21]}, {flip(short)}, {flip(hash)}} {
+		if TokenIn(hash, stored) {
+			t.Errorf("TokenIn matches stored %q", stored)
+		}
 	}
 }
 

@@ -59,6 +59,12 @@ func message(t *testing.T, storeID, topic, id string, body []byte, attempt int) 
 
 func TestShopifyEventsOutOfOrderAndCancelAfterFulfilment(t *testing.T) {
 	f, _ := connected(t)
+	// Surveys wait for delivery: ingest checks in its transaction that no
+	// event came before the order (a condition check the worker's role
+	// must allow).
+	if res := f.API(t, "PUT", "/v1/settings", `{"survey_after":"delivery"}`); res.Status != 200 {
+		t.Fatalf("PUT /v1/settings: %d %s", res.Status, res.Body)
+	}
 	db := f.Product.FunctionDB("shophooks")
 	orders := &recordingOrders{Service: survey.NewService(db, db, f.Clock.Now), surveys: db}
 	w := shophooks.NewWorker(db, db, db, orders, nil, f.Clock.Now)

@@ -231,8 +231,9 @@ func TestShopifyReplayedDeliveryAndRequests(t *testing.T) {
 	if total(receiver) != 1 || receiver["GetItem"] != 1 {
 		t.Errorf("receiver: %v, want the store's GetItem alone", receiver)
 	}
-	// The mark's read, the store, the survey's transaction, the mark.
-	if want := map[string]int{"GetItem": 2, "TransactWriteItems": 1, "PutItem": 1}; !equalCounts(worker, want) {
+	// The mark's read, the store, the erased-address check, the survey's
+	// transaction, the mark.
+	if want := map[string]int{"GetItem": 3, "TransactWriteItems": 1, "PutItem": 1}; !equalCounts(worker, want) {
 		t.Errorf("worker: %v, want %v", worker, want)
 	}
 	replay := shopifyOrder(t, f, "5000", apptest.Email("m"))

@@ -8,10 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/lazy"
 	"github.com/closeloop/closeloop/internal/web"
 )
 
@@ -58,11 +58,11 @@ func (rc *Receiver) Routes() http.Handler {
 }
 
 // storeIDPattern is what a store ID can be; anything else is no store.
-var storeIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var storeIDPattern = lazy.Regexp(`^[A-Za-z0-9_-]{1,64}$`)
 
 // wooPing is the unsigned request WooCommerce sends when a webhook is
 // saved; it refuses to save the webhook unless it gets a 2xx.
-var wooPing = regexp.MustCompile(`^webhook_id=[0-9]+$`)
+var wooPing = lazy.Regexp(`^webhook_id=[0-9]+$`)
 
 var errUnauthorized = closeloop.Errorf(closeloop.EUNAUTHORIZED, "the signature does not match the store's shop secret")
 
@@ -86,12 +86,12 @@ func (rc *Receiver) receive(w http.ResponseWriter, r *http.Request, platform str
 	case err != nil:
 		return closeloop.Errorf(closeloop.EINVALID, "the body could not be read")
 	}
-	if platform == closeloop.PlatformWooCommerce && wooPing.Match(bytes.TrimSpace(body)) && r.Header.Get(WooSignatureHeader) == "" {
+	if platform == closeloop.PlatformWooCommerce && wooPing().Match(bytes.TrimSpace(body)) && r.Header.Get(WooSignatureHeader) == "" {
 		w.WriteHeader(http.StatusOK)
 		return nil
 	}
 	storeID := r.PathValue("store_id")
-	if !storeIDPattern.MatchString(storeID) {
+	if !storeIDPattern().MatchString(storeID) {
 		return errUnauthorized
 	}
 	store, err := rc.stores.Store(r.Context(), storeID)

@@ -4,10 +4,10 @@ package stores
 
 import (
 	"context"
-	"regexp"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/lazy"
 	"github.com/closeloop/closeloop/internal/secret"
 )
 
@@ -16,13 +16,13 @@ type Stores interface {
 	CreateStore(ctx context.Context, store closeloop.Store, key closeloop.Key, keyHash string) error
 }
 
-var storeIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+var storeIDPattern = lazy.Regexp(`^[a-z0-9][a-z0-9-]{1,62}$`)
 
 // Create saves a store with settings and its first owner key, and returns
 // the key's secret: it is shown once and never stored. The settings'
 // sender_email, if any, is granted to the store.
 func Create(ctx context.Context, repo Stores, storeID string, settings closeloop.Settings, now time.Time) (closeloop.Store, string, error) {
-	if !storeIDPattern.MatchString(storeID) {
+	if !storeIDPattern().MatchString(storeID) {
 		return closeloop.Store{}, "", &closeloop.Error{Code: closeloop.EINVALID, Message: "bad store ID",
 			Fields: map[string]string{"store_id": "must be 2 to 63 lower-case letters, digits and dashes"}}
 	}

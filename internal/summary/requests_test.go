@@ -2,6 +2,7 @@ package summary_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/apptest"
 	"github.com/closeloop/closeloop/internal/closeloop"
+	"github.com/closeloop/closeloop/internal/summary"
 )
 
 // seedAnswers adds n answers, spread over the days before today, to the
@@ -126,5 +128,51 @@ func TestAMonthsProductListReadsFewItemsFor500Products(t *testing.T) {
 		} `json:"items"`
 	}](t, r); again.Items[0].Answered != 3 {
 		t.Fatalf("after a replay: %d answers, want still 3", again.Items[0].Answered)
+	}
+}
+
+// TestCompareIsTwoSummariesInHalfTheRequests: the overview's two ranges
+// summarised together equal each summarised alone, from one read of the
+// day counters and one of the case load.
+func TestCompareIsTwoSummariesInHalfTheRequests(t *testing.T) {
+	f := apptest.New(t)
+	seedAnswers(t, f, 300, 60)
+	ctx := context.Background()
+	store, err := f.Product.DB.Store(ctx, f.StoreID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := summary.New(f.Product.DB, f.Clock.Now)
+	today := f.Clock.Now().UTC().Truncate(24 * time.Hour)
+	cur := closeloop.DayRange{From: today.AddDate(0, 0, -29), To: today}
+	prev := closeloop.DayRange{From: today.AddDate(0, 0, -59), To: today.AddDate(0, 0, -30)}
+	f.Counter.Reset()
+	a, b, err := svc.Compare(ctx, store, cur, prev, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.Counter.Total(); n != 2 {
+		t.Errorf("Compare made %d DynamoDB requests %v, want 2", n, f.Counter.Counts())
+	}
+	wantA, err := svc.Summary(ctx, store, cur, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantB, err := svc.Summary(ctx, store, prev, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asJSON := func(v any) string {
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	if got, want := asJSON([]any{a, b}), asJSON([]any{wantA, wantB}); got != want {
+		t.Errorf("Compare:\n%s\nwant Summary's:\n%s", got, want)
+	}
+	if a.Answered != 150 || b.Answered != 150 {
+		t.Errorf("answered %d and %d, want 150 in each range", a.Answered, b.Answered)
 	}
 }

@@ -208,7 +208,7 @@ func (s *Service) Open(ctx context.Context, token string) (closeloop.Survey, Sta
 	if err != nil {
 		return closeloop.Survey{}, Closed, err
 	}
-	if !tokenMatches(hash, hashes.Survey) || sv.Closed(s.now()) {
+	if !secret.TokenIn(hash, hashes.Survey) || sv.Closed(s.now()) {
 		return closeloop.Survey{}, Closed, nil
 	}
 	if sv.Status == closeloop.StatusAnswered {
@@ -254,16 +254,6 @@ func (s *Service) Submit(ctx context.Context, token string, a closeloop.Answer) 
 	return closeloop.Survey{}, Closed, nil, nil
 }
 
-func tokenMatches(hash string, hashes []string) bool {
-	found := false
-	for _, h := range hashes {
-		if secret.Equal(h, hash) {
-			found = true
-		}
-	}
-	return found
-}
-
 // Unsubscribing finds the survey of an unsubscribe link token; ok is false
 // for a link that is not one. It never writes.
 func (s *Service) Unsubscribing(ctx context.Context, token string) (sv closeloop.Survey, ok bool, err error) {
@@ -275,7 +265,7 @@ func (s *Service) Unsubscribing(ctx context.Context, token string) (sv closeloop
 	if closeloop.ErrorCode(err) == closeloop.ENOTFOUND {
 		return closeloop.Survey{}, false, nil
 	}
-	if err != nil || !tokenMatches(hash, hashes.Unsubscribe) {
+	if err != nil || !secret.TokenIn(hash, hashes.Unsubscribe) {
 		return closeloop.Survey{}, false, err
 	}
 	return sv, true, nil
