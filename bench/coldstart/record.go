@@ -131,6 +131,31 @@ func operation(service string, r *http.Request, body []byte) string {
 	return r.Method + " " + r.URL.Path
 }
 
+// stages counts the stages of reqs.
+func stages(reqs []request) int {
+	if len(reqs) == 0 {
+		return 0
+	}
+	return reqs[len(reqs)-1].Stage + 1
+}
+
+// names lists the requests' services and operations.
+func names(reqs []request) []string {
+	var n []string
+	for _, r := range reqs {
+		n = append(n, r.name())
+	}
+	return n
+}
+
+// sameOperations says whether a and b hold the same operations as often.
+func sameOperations(a, b []request) bool {
+	x, y := names(a), names(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}
+
 // checkCalls compares the requests the proxy saw with the calls the
 // bootstrap's SDK clients recorded (internal/callrec, which keeps each
 // distinct call once): the same operations, or an error naming both.
@@ -139,10 +164,7 @@ func checkCalls(reqs []request, dir string) error {
 	if err != nil {
 		return err
 	}
-	var proxied, recorded []string
-	for _, r := range reqs {
-		proxied = append(proxied, r.name())
-	}
+	proxied, recorded := names(reqs), []string(nil)
 	for _, c := range calls {
 		recorded = append(recorded, c.Service+" "+c.Operation)
 	}
