@@ -80,6 +80,12 @@ type Reference struct {
 	Reference       string `json:"reference"`
 	InitMs          Spread `json:"init_ms"`
 	FirstResponseMs Spread `json:"first_response_ms"`
+	// RequestsMs is, for floor-ddb-get, its GetItem's median sent again
+	// from a warm client, and FirstRequestMs what its first response took
+	// beyond floor-ddb's and that: the fixed cost of a fresh process's
+	// first request.
+	RequestsMs     float64 `json:"requests_ms,omitempty"`
+	FirstRequestMs float64 `json:"first_request_extra_ms,omitempty"`
 }
 
 func spreadOf(xs []float64) Spread {
@@ -116,7 +122,16 @@ func figures(sizes map[string]int64, cold map[string]*samples, requests map[stri
 		r.Functions = append(r.Functions, fn)
 	}
 	for _, t := range references {
-		r.Refs = append(r.Refs, Reference{Reference: t.name, InitMs: spreadOf(cold[t.name].init), FirstResponseMs: spreadOf(cold[t.name].first)})
+		ref := Reference{Reference: t.name, InitMs: spreadOf(cold[t.name].init), FirstResponseMs: spreadOf(cold[t.name].first)}
+		if reqs := requests[t.name]; len(reqs) > 0 {
+			medians := make([]float64, len(reqs))
+			for i := range reqs {
+				medians[i] = quantile(cold[t.name].requests[i], .5)
+			}
+			ref.RequestsMs = criticalPath(reqs, medians)
+			ref.FirstRequestMs = ref.FirstResponseMs.Median - quantile(cold["floor-ddb"].first, .5) - ref.RequestsMs
+		}
+		r.Refs = append(r.Refs, ref)
 	}
 	return r
 }
