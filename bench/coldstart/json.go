@@ -63,6 +63,9 @@ type Function struct {
 	// RequestsMs is their critical path: the sum over the stages of the
 	// longest median.
 	RequestsMs float64 `json:"requests_ms"`
+	// Outside is where the kept recorded start spent its time outside
+	// the requests.
+	Outside Outside `json:"outside_requests"`
 }
 
 // Request is one request a first event made.
@@ -93,7 +96,7 @@ func spreadOf(xs []float64) Spread {
 }
 
 // figures gathers what the tables print.
-func figures(sizes map[string]int64, cold map[string]*samples, requests map[string][]request, runs int, parse []float64) Results {
+func figures(sizes map[string]int64, cold map[string]*samples, requests map[string][]request, outsides map[string]Outside, runs int, parse []float64) Results {
 	r := Results{
 		Runs:    runs,
 		Build:   "linux/arm64 -tags lambda.norpc -trimpath -ldflags=-s -w (sizes); host-built, under aws-lambda-rie (cold starts)",
@@ -107,7 +110,7 @@ func figures(sizes map[string]int64, cold map[string]*samples, requests map[stri
 
 		s, f := cold[t.name], cold[t.floor]
 		fn := Function{Function: t.name, Floor: t.floor, InitMs: spreadOf(s.init), FloorInitMs: spreadOf(f.init),
-			FirstResponseMs: spreadOf(s.first), FloorFirstMs: spreadOf(f.first), Event: firstEvents[t.name], Requests: []Request{}}
+			FirstResponseMs: spreadOf(s.first), FloorFirstMs: spreadOf(f.first), Event: firstEvents[t.name], Requests: []Request{}, Outside: outsides[t.name]}
 		fn.InitRatio = fn.InitMs.Median / fn.FloorInitMs.Median
 		fn.InitMet = fn.InitRatio <= initTarget
 		medians := make([]float64, len(requests[t.name]))

@@ -182,10 +182,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	requests := map[string][]request{}
+	requests, outsides := map[string][]request{}, map[string]Outside{}
 	for _, t := range measured() {
 		for i := range recordings {
-			reqs, err := record(ctx, st, rec, emulator, filepath.Join(bin, t.name), home, filepath.Join(dir, fmt.Sprintf("calls-%s-%d", t.name, i)), t.name, fixtures[t.name])
+			reqs, out, err := record(ctx, st, rec, emulator, filepath.Join(bin, t.name), home, filepath.Join(dir, fmt.Sprintf("calls-%s-%d", t.name, i)), t.name, fixtures[t.name])
 			if err != nil {
 				return fmt.Errorf("%s, recording its requests: %w", t.name, err)
 			}
@@ -196,7 +196,7 @@ func run() error {
 			// overlap unless the scheduler started them apart: the start
 			// with the fewest stages is the truest.
 			if i == 0 || stages(reqs) < stages(requests[t.name]) {
-				requests[t.name] = reqs
+				requests[t.name], outsides[t.name] = reqs, out
 			}
 		}
 	}
@@ -263,7 +263,7 @@ func run() error {
 		fmt.Fprintf(os.Stderr, "coldstart: run %d of %d\n", r+1, *runs)
 	}
 	parse := measureParse(*runs)
-	fig := figures(sizes, results, requests, *runs, parse)
+	fig := figures(sizes, results, requests, outsides, *runs, parse)
 	printSizes(sizes)
 	printColdStarts(fig)
 	if *out != "" {
@@ -278,24 +278,24 @@ const recordings = 3
 // record starts the function once with its AWS endpoints on the recording
 // proxies and its SDK clients recording their calls into calls, and
 // returns the requests its first event made.
-func record(ctx context.Context, st *stack, rec *recorder, emulator, bootstrap, home, calls, name string, f *fixture) ([]request, error) {
+func record(ctx context.Context, st *stack, rec *recorder, emulator, bootstrap, home, calls, name string, f *fixture) ([]request, Outside, error) {
 	if err := st.restore(ctx, f.table, f.seed); err != nil {
-		return nil, err
+		return nil, Outside{}, err
 	}
 	env := environment(home, name, endpoints{rec.urls["DynamoDB"], rec.urls["SESv2"], rec.urls["SQS"]}, f,
 		callrec.EnvDir+"="+calls)
-	_, resp, err := coldStart(emulator, bootstrap, env, f.event)
+	s, resp, err := coldStart(emulator, bootstrap, env, f.event)
 	if err == nil {
 		err = f.check(resp)
 	}
 	reqs := rec.take()
 	if err != nil {
-		return nil, err
+		return nil, Outside{}, err
 	}
 	if packageDir(name) != "functions/"+name {
-		return reqs, nil // a reference records no calls of its own
+		return reqs, outside(reqs, s), nil // a reference records no calls of its own
 	}
-	return reqs, checkCalls(reqs, calls)
+	return reqs, outside(reqs, s), checkCalls(reqs, calls)
 }
 
 // build builds the targets' commands into dir, named after their
@@ -339,8 +339,12 @@ func armSizes(dir string) (map[string]int64, error) {
 	return sizes, nil
 }
 
-// sample is one cold start, in milliseconds.
-type sample struct{ init, first float64 }
+// sample is one cold start, in milliseconds, with when its event was sent
+// and answered.
+type sample struct {
+	init, first    float64
+	sent, answered time.Time
+}
 
 // samples are a bootstrap's cold starts and, for a function, the times of
 // each request of its first event sent again.
@@ -400,13 +404,13 @@ func coldStart(rie, bootstrap string, env []string, event []byte) (sample, []byt
 	if err != nil {
 		return sample{}, nil, fmt.Errorf("invoke: %v\n%s", err, log.String())
 	}
-	first := float64(took.Microseconds()) / 1000
+	first, answered := float64(took.Microseconds())/1000, start.Add(took)
 	// The emulator logs INIT REPORT before it hands over the event.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if m := initReport.FindStringSubmatch(log.String()); m != nil {
 			init, _ := strconv.ParseFloat(m[1], 64)
-			return sample{init: init, first: first}, body, nil
+			return sample{init: init, first: first, sent: start, answered: answered}, body, nil
 		}
 		if time.Now().After(deadline) {
 			return sample{}, nil, fmt.Errorf("no INIT REPORT in the emulator's log:\n%s", log.String())
@@ -569,8 +573,11 @@ func printColdStarts(r Results) {
 			f.FirstResponseMs, f.FloorFirstMs, f.RequestsMs, f.FirstResponseLimit, yes(f.FirstResponseMet))
 	}
 	fmt.Println()
-	fmt.Println("| function | first event | requests, in order (stage: overlapping ones share one), median (p10–p90) ms |")
-	fmt.Println("|---|---|---|")
+	fmt.Println("Requests: each as the function made it, numbered by stage (overlapping ones share one), median (p10–p90) ms sent again. " +
+		"Outside them, in the kept recorded start (through the proxy): from the invoke, less init, to the first request; between the stages; from the last answer to the response.")
+	fmt.Println()
+	fmt.Println("| function | first event | requests | outside requests: before / between / after ms |")
+	fmt.Println("|---|---|---|---:|")
 	for _, f := range r.Functions {
 		var reqs []string
 		for _, q := range f.Requests {
@@ -579,7 +586,8 @@ func printColdStarts(r Results) {
 		if len(reqs) == 0 {
 			reqs = []string{"none"}
 		}
-		fmt.Printf("| %s | %s | %s |\n", f.Function, f.Event, strings.Join(reqs, "; "))
+		fmt.Printf("| %s | %s | %s | %.2f / %.2f / %.2f |\n", f.Function, f.Event, strings.Join(reqs, "; "),
+			f.Outside.Before, f.Outside.Between, f.Outside.After)
 	}
 	fmt.Println()
 	fmt.Println("| reference | init | first response |")

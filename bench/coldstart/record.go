@@ -219,6 +219,34 @@ func (p *replayer) send(r request) (float64, error) {
 	return took, nil
 }
 
+// Outside is where a recorded first response spent its time outside the
+// requests, in ms.
+type Outside struct {
+	Before  float64 `json:"before_ms"`  // from sending the event, less init, to the first request
+	Between float64 `json:"between_ms"` // between the end of one stage and the start of the next
+	After   float64 `json:"after_ms"`   // from the last request's answer to the response
+}
+
+// outside divides the recorded start s of reqs.
+func outside(reqs []request, s sample) Outside {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	if len(reqs) == 0 {
+		return Outside{Before: ms(s.answered.Sub(s.sent)) - s.init}
+	}
+	o := Outside{Before: ms(reqs[0].start.Sub(s.sent)) - s.init}
+	end := reqs[0].end
+	for _, r := range reqs[1:] {
+		if r.start.After(end) {
+			o.Between += ms(r.start.Sub(end))
+		}
+		if r.end.After(end) {
+			end = r.end
+		}
+	}
+	o.After = ms(s.answered.Sub(end))
+	return o
+}
+
 // criticalPath is the sum over the stages of the longest request's
 // median: the time the requests need when independent ones run in
 // parallel.
