@@ -63,8 +63,8 @@ type Function struct {
 	// RequestsMs is their critical path: the sum over the stages of the
 	// longest median.
 	RequestsMs float64 `json:"requests_ms"`
-	// Outside is where the kept recorded start spent its time outside
-	// the requests.
+	// Outside is where the recorded starts spent their time outside the
+	// requests (the median of each part).
 	Outside Outside `json:"outside_requests"`
 }
 

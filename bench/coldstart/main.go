@@ -24,7 +24,7 @@
 // webhook URL: the production binary refuses loopback receivers, so its
 // POST cannot be measured here.
 //
-// Before the timed runs, three cold starts of each function go through a
+// Before the timed runs, five cold starts of each function go through a
 // recording proxy in front of each service, which keeps every request
 // (the SDK clients' own record, internal/callrec, must name the same
 // operations, and each start the same ones); requests that overlapped in
@@ -184,6 +184,7 @@ func run() error {
 	}
 	requests, outsides := map[string][]request{}, map[string]Outside{}
 	for _, t := range measured() {
+		var before, between, after []float64
 		for i := range recordings {
 			reqs, out, err := record(ctx, st, rec, emulator, filepath.Join(bin, t.name), home, filepath.Join(dir, fmt.Sprintf("calls-%s-%d", t.name, i)), t.name, fixtures[t.name])
 			if err != nil {
@@ -196,9 +197,11 @@ func run() error {
 			// overlap unless the scheduler started them apart: the start
 			// with the fewest stages is the truest.
 			if i == 0 || stages(reqs) < stages(requests[t.name]) {
-				requests[t.name], outsides[t.name] = reqs, out
+				requests[t.name] = reqs
 			}
+			before, between, after = append(before, out.Before), append(between, out.Between), append(after, out.After)
 		}
+		outsides[t.name] = Outside{Before: quantile(before, .5), Between: quantile(between, .5), After: quantile(after, .5)}
 	}
 	rec.close()
 	direct := endpoints{st.ddbURL, st.sesURL, st.sqsURL}
@@ -273,7 +276,7 @@ func run() error {
 }
 
 // recordings are the recorded cold starts of each function.
-const recordings = 3
+const recordings = 5
 
 // record starts the function once with its AWS endpoints on the recording
 // proxies and its SDK clients recording their calls into calls, and
@@ -574,7 +577,7 @@ func printColdStarts(r Results) {
 	}
 	fmt.Println()
 	fmt.Println("Requests: each as the function made it, numbered by stage (overlapping ones share one), median (p10–p90) ms sent again. " +
-		"Outside them, in the kept recorded start (through the proxy): from the invoke, less init, to the first request; between the stages; from the last answer to the response.")
+		"Outside them, the median of the recorded starts (through the proxy): from the invoke, less init, to the first request; between the stages; from the last answer to the response.")
 	fmt.Println()
 	fmt.Println("| function | first event | requests | outside requests: before / between / after ms |")
 	fmt.Println("|---|---|---|---:|")
