@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -97,7 +98,7 @@ func prepare(ctx context.Context, s *stack, name string, queues map[string]strin
 	case "sesevents":
 		f.event, err = sampleEvent("sesevents-complaint.json")
 	case "replies":
-		f.event, err = sampleEvent("replies-received.json")
+		f.event, err = reply(ctx, db, now)
 	case "shophooks":
 		f.event, err = sampleEvent("shophooks-queue.json")
 	default:
@@ -178,6 +179,62 @@ func answered(ctx context.Context, db *dynamo.DB, at time.Time, a closeloop.Answ
 	return sv, nil
 }
 
+// sampleReplyAddress is the reply address of events/replies-received.json.
+const sampleReplyAddress = "reply+aeaqcaibaeaqcaibaeaqcaibaeaqcaibaeaqcaibaeaqcaib@reply.example.com"
+
+// reply is events/replies-received.json sent to the genuine reply address
+// of a case an unhappy answer opened: in the notification's fields and in
+// the raw email it carries.
+func reply(ctx context.Context, db *dynamo.DB, now time.Time) ([]byte, error) {
+	sv, err := answered(ctx, db, now, closeloop.Answer{Score: "1", Comment: "The mug arrived with a crack in the handle."})
+	if err != nil {
+		return nil, err
+	}
+	if sv.Response == nil || sv.Response.CaseID == "" {
+		return nil, fmt.Errorf("the unhappy answer opened no case")
+	}
+	store, err := db.Store(ctx, storeID)
+	if err != nil {
+		return nil, err
+	}
+	addr, ok := closeloop.ReplyAddress(store, sv.Response.CaseID, "reply.example.com", now)
+	if !ok {
+		return nil, fmt.Errorf("no reply address for case %s", sv.Response.CaseID)
+	}
+	b, err := sampleEvent("replies-received.json")
+	if err != nil {
+		return nil, err
+	}
+	var ev events.SQSEvent
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return nil, err
+	}
+	var sns map[string]any
+	if err := json.Unmarshal([]byte(ev.Records[0].Body), &sns); err != nil {
+		return nil, err
+	}
+	var msg map[string]any
+	if err := json.Unmarshal([]byte(sns["Message"].(string)), &msg); err != nil {
+		return nil, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(msg["content"].(string))
+	if err != nil {
+		return nil, err
+	}
+	msg["content"] = base64.StdEncoding.EncodeToString([]byte(strings.ReplaceAll(string(raw), sampleReplyAddress, addr)))
+	m, err := json.Marshal(msg)
+	if err != nil {
+		return nil, err
+	}
+	sns["Message"] = strings.ReplaceAll(string(m), sampleReplyAddress, addr)
+	body, err := json.Marshal(sns)
+	if err != nil {
+		return nil, err
+	}
+	ev.Records[0].Body = string(body)
+	return json.Marshal(ev)
+}
+
 // overview is GET /app/overview from the owner, signed in to the store:
 // events/dashboard-get-login.json with the path and the session cookie
 // of a session seeded in the table. The session was last seen an hour
@@ -237,7 +294,7 @@ var firstEvents = map[string]string{
 	"followup":  "the task of a case an unhappy answer opened: support alert and acknowledgement (followup-queue.json)",
 	"public":    "GET /s/{token} of a sent survey (public-get-survey.json)",
 	"relay":     "the sample stream batch: answers, a case opened and one resolved (relay-stream.json)",
-	"replies":   "a customer's reply to a reply address no case has (replies-received.json)",
+	"replies":   "a customer's reply to the reply address of a case an unhappy answer opened (replies-received.json)",
 	"sesevents": "a complaint (sesevents-complaint.json)",
 	"shophooks": "a Shopify orders/create delivery (shophooks-queue.json)",
 	"sla":       "the schedule, no case overdue (sla-schedule.json)",
