@@ -14,8 +14,8 @@
 //
 // Each function's first event is a realistic one that needs AWS requests
 // (seed.go: a page view of a sent survey, an API call, the dashboard's
-// overview signed in, its schedule over a table with nothing due, a batch
-// of one sample record from events/), answered from the local stack: the
+// overview signed in, its schedule over a table with nothing due, a sample
+// batch from events/), answered from the local stack: the
 // one infra/test.sh started (CLOSELOOP_TEST_*_URL), or else one this
 // command starts with infra/stack.sh on -ports. Each function has a table
 // like the product's (template.yaml), seeded with what its event needs
