@@ -50,7 +50,9 @@ capacity() {
 }
 
 # Binary sizes and cold starts under the Runtime Interface Emulator
-# (bench/coldstart), which infra/test.sh installed; no stack needed.
+# (bench/coldstart), which infra/test.sh installed; it starts a local stack
+# of its own for the functions' first events, on CLOSELOOP_TEST_PORTS
+# under test.sh's lock.
 coldstart() {
 	go run ./bench/coldstart -rie .local/bin/aws-lambda-rie -runs "${COLDSTART_RUNS:-30}" \
 		-json "$out/coldstart.json" >"$out/coldstart.md"

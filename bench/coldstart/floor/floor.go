@@ -31,3 +31,17 @@ func Start(build func(aws.Config) []any) {
 		return struct{}{}, nil
 	})
 }
+
+// Serve is Start with a handler: each event calls handle with the clients,
+// and is answered with an empty object once it returns.
+func Serve(build func(aws.Config) []any, handle func(ctx context.Context, clients []any) error) {
+	awsCfg, err := app.AWSConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "floor:", err)
+		os.Exit(1)
+	}
+	clients := build(awsCfg)
+	lambda.Start(func(ctx context.Context, _ json.RawMessage) (struct{}, error) {
+		return struct{}{}, handle(ctx, clients)
+	})
+}
