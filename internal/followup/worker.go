@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -105,8 +106,16 @@ func (w *Worker) handleMessage(ctx context.Context, body string) error {
 }
 
 // Process does one task.
+// The case and its store are read at once.
 func (w *Worker) Process(ctx context.Context, t Task) error {
+	var (
+		wg       sync.WaitGroup
+		store    closeloop.Store
+		storeErr error
+	)
+	wg.Go(func() { store, storeErr = w.stores.Store(ctx, t.StoreID) })
 	c, err := w.cases.Case(ctx, t.StoreID, t.CaseID)
+	wg.Wait()
 	if closeloop.ErrorCode(err) == closeloop.ENOTFOUND {
 		slog.WarnContext(ctx, "follow-up task for a case that does not exist", "case_id", t.CaseID)
 		return nil
@@ -114,9 +123,8 @@ func (w *Worker) Process(ctx context.Context, t Task) error {
 	if err != nil {
 		return err
 	}
-	store, err := w.stores.Store(ctx, t.StoreID)
-	if err != nil {
-		return err
+	if storeErr != nil {
+		return storeErr
 	}
 	switch t.Type {
 	case TaskOpened:
@@ -130,18 +138,21 @@ func (w *Worker) Process(ctx context.Context, t Task) error {
 // opened alerts support and acknowledges the customer. The customer's
 // acknowledgement goes out even when support resolved the case first: it
 // is the answer to their complaint. Support is not alerted about a case
-// already resolved.
+// already resolved. The alert and the acknowledgement go out at once.
 func (w *Worker) opened(ctx context.Context, c closeloop.Case, store closeloop.Store) error {
-	var errs []error
+	var (
+		wg       sync.WaitGroup
+		alertErr error
+	)
 	if c.Status != closeloop.CaseResolved {
-		errs = append(errs, w.alertOpened(ctx, c, store))
+		wg.Go(func() { alertErr = w.alertOpened(ctx, c, store) })
 	}
 	ack, err := w.renderer.RenderEmail(render.NewAcknowledgement(c, store.Settings.Branding))
-	if err != nil {
-		return err
+	if err == nil {
+		err = w.toCustomer(ctx, c, store, closeloop.KindAcknowledgment, c.CaseID, ack)
 	}
-	errs = append(errs, w.toCustomer(ctx, c, store, closeloop.KindAcknowledgment, c.CaseID, ack))
-	return errors.Join(errs...)
+	wg.Wait()
+	return errors.Join(alertErr, err)
 }
 
 // resolved sends the closing email of the resolution at resolvedAt, when
@@ -170,13 +181,18 @@ func (w *Worker) alert(ctx context.Context, c closeloop.Case, store closeloop.St
 		slog.WarnContext(ctx, "store has no support, reply-to or owner address: follow-up alert not sent", "store_id", c.StoreID, "case_id", c.CaseID)
 		return nil
 	}
-	var errs []error
-	for _, addr := range to {
-		errs = append(errs, w.send(ctx, c, kind, about, closeloop.Message{
-			From: store.From(w.cfg.DefaultSender), To: addr, ReplyTo: []string{c.Customer.Email},
-			Subject: email.Subject, HTML: email.HTML, Text: email.Text,
-		}))
+	// One email per address, sent at once.
+	errs := make([]error, len(to))
+	var wg sync.WaitGroup
+	for i, addr := range to {
+		wg.Go(func() {
+			errs[i] = w.send(ctx, c, kind, about, closeloop.Message{
+				From: store.From(w.cfg.DefaultSender), To: addr, ReplyTo: []string{c.Customer.Email},
+				Subject: email.Subject, HTML: email.HTML, Text: email.Text,
+			})
+		})
 	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 

@@ -166,9 +166,14 @@ func (r *Relay) response(ctx context.Context, resp closeloop.ResponseItem) error
 	if err != nil {
 		return err
 	}
-	var errs []error
+	// The thank-you and the events are independent: sent at once.
+	var (
+		wg       sync.WaitGroup
+		thankErr error
+		errs     []error
+	)
 	if resp.CaseID == "" {
-		errs = append(errs, r.thank(ctx, resp, store))
+		wg.Go(func() { thankErr = r.thank(ctx, resp, store) })
 	}
 	if store.Webhooks() {
 		events := []event{{closeloop.EventResponseCreated, resp.SurveyID, resp.AnsweredAt, resp}}
@@ -180,7 +185,8 @@ func (r *Relay) response(ctx context.Context, resp closeloop.ResponseItem) error
 		}
 		errs = append(errs, r.publish(ctx, store.StoreID, events...))
 	}
-	return errors.Join(errs...)
+	wg.Wait()
+	return errors.Join(append(errs, thankErr)...)
 }
 
 // pointsAwarded is the data of a points.awarded event.
@@ -215,12 +221,20 @@ func (r *Relay) thank(ctx context.Context, resp closeloop.ResponseItem, store cl
 }
 
 // opened hands a new case to the follow-up worker and tells the store.
+// The two are independent: sent at once.
 func (r *Relay) opened(ctx context.Context, c closeloop.Case) error {
-	err := r.followups.Send(ctx, followup.Task{Type: followup.TaskOpened, StoreID: c.StoreID, CaseID: c.CaseID})
-	if err != nil {
-		return fmt.Errorf("queue follow-up: %w", err)
-	}
-	return r.caseEvent(ctx, c, closeloop.EventFollowupOpened, c.OpenedAt)
+	var (
+		wg      sync.WaitGroup
+		taskErr error
+	)
+	wg.Go(func() {
+		if err := r.followups.Send(ctx, followup.Task{Type: followup.TaskOpened, StoreID: c.StoreID, CaseID: c.CaseID}); err != nil {
+			taskErr = fmt.Errorf("queue follow-up: %w", err)
+		}
+	})
+	eventErr := r.caseEvent(ctx, c, closeloop.EventFollowupOpened, c.OpenedAt)
+	wg.Wait()
+	return errors.Join(taskErr, eventErr)
 }
 
 // resolved asks the worker for the closing email when support asked to
