@@ -1,6 +1,7 @@
 package closeloop
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -57,24 +58,28 @@ func spoken(t language.Tag) string {
 	return SpokenLanguages[i]
 }
 
-// AcceptedLanguage returns the spoken language a browser's Accept-Language
-// header prefers most ("fr-CH, fr;q=0.9, en;q=0.8" gives fr), or "" when
-// it names none the product speaks.
-func AcceptedLanguage(header string) string {
+// AcceptedLanguage returns the language a browser's Accept-Language header
+// prefers most among among, or among every spoken language when among is
+// empty ("fr-CH, fr;q=0.9, en;q=0.8" gives fr, or en among en and ru),
+// or "" when it names none of them.
+func AcceptedLanguage(header string, among ...string) string {
+	wanted := func(lang string) bool {
+		return lang != "" && (len(among) == 0 || slices.Contains(among, lang))
+	}
 	tags, _, err := language.ParseAcceptLanguage(header)
 	if err != nil {
 		// One malformed entry spoils the parse: read the entries one by
 		// one, in the order written.
 		for _, part := range strings.Split(header, ",") {
 			tag, _, _ := strings.Cut(part, ";")
-			if lang := Language(tag); lang != "" {
+			if lang := Language(tag); wanted(lang) {
 				return lang
 			}
 		}
 		return ""
 	}
 	for _, t := range tags {
-		if lang := spoken(t); lang != "" {
+		if lang := spoken(t); wanted(lang) {
 			return lang
 		}
 	}

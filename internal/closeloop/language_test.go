@@ -44,6 +44,19 @@ func TestAcceptedLanguage(t *testing.T) {
 			t.Errorf("AcceptedLanguage(%q) = %q, want %q", header, got, want)
 		}
 	}
+	// Among the dashboard's languages.
+	staff := map[string]string{
+		"fr-CH, fr;q=0.9, en;q=0.8": "en",
+		"de, ru-RU;q=0.5":           "ru",
+		"en;q=0.2, ru;q=0.9":        "ru",
+		"de-AT;q=bad, ru, en":       "ru",
+		"de, fr":                    "",
+	}
+	for header, want := range staff {
+		if got := AcceptedLanguage(header, "en", "ru"); got != want {
+			t.Errorf("AcceptedLanguage(%q, en, ru) = %q, want %q", header, got, want)
+		}
+	}
 }
 
 // TestKeywordRulesOfSerbianByTag: a store's rules for sr-Latn serve a

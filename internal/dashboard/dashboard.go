@@ -342,14 +342,8 @@ type errorView struct {
 // Lang is the dashboard's language for a request: the browser's first
 // choice among English and Russian, else English.
 func Lang(r *http.Request) i18n.Text {
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(part, ";")
-		switch closeloop.Language(strings.TrimSpace(tag)) {
-		case "ru":
-			return i18n.For("ru")
-		case "en":
-			return i18n.For("en")
-		}
+	if lang := closeloop.AcceptedLanguage(r.Header.Get("Accept-Language"), "en", "ru"); lang != "" {
+		return i18n.For(lang)
 	}
 	return i18n.For("en")
 }
