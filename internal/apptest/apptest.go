@@ -187,7 +187,17 @@ func (f *Fixture) Do(t testing.TB, method, path, key, contentType, body string, 
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	return Send(t, http.DefaultClient, req)
+}
+
+// NoRedirects is a client that shows each redirect rather than following
+// it.
+var NoRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// Send sends req with client and reads the whole response.
+func Send(t testing.TB, client *http.Client, req *http.Request) Response {
+	t.Helper()
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

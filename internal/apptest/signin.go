@@ -83,17 +83,7 @@ func (f *Fixture) Dashboard(t testing.TB, method, path, session string, form url
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: string(data)}
+	return Send(t, NoRedirects, req)
 }
 
 // Cookie returns the cookie the response set under name, nil when none.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/closeloop/closeloop/internal/apptest"
 	"github.com/closeloop/closeloop/internal/closeloop"
 	"github.com/closeloop/closeloop/internal/dashboard"
 )
@@ -115,8 +116,7 @@ func TestEveryPageSendsSecurityHeaders(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		resp, err := client.Do(req)
+		resp, err := apptest.NoRedirects.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

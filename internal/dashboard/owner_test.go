@@ -72,9 +72,6 @@ type pageResponse struct {
 	Body     string
 }
 
-// noRedirects shows the tests each redirect rather than following it.
-var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 func (s *ownerSite) do(t *testing.T, method, path string, form url.Values, headers ...string) pageResponse {
 	t.Helper()
 	var body io.Reader
@@ -91,16 +88,8 @@ func (s *ownerSite) do(t *testing.T, method, path string, form url.Values, heade
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := noRedirects.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pageResponse{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Body: string(data)}
+	r := apptest.Send(t, apptest.NoRedirects, req)
+	return pageResponse{Status: r.Status, Location: r.Header.Get("Location"), Body: r.Body}
 }
 
 func (s *ownerSite) get(t *testing.T, path string, headers ...string) pageResponse {

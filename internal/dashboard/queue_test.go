@@ -212,17 +212,7 @@ func (s queueShop) pageIn(t *testing.T, lang, method, path, who string, form url
 	if who != "" {
 		req.AddCookie(&http.Cookie{Name: "queue-viewer", Value: who})
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return apptest.Response{Status: resp.StatusCode, Header: resp.Header, Body: string(data)}
+	return apptest.Send(t, apptest.NoRedirects, req)
 }
 
 // get fetches a dashboard page and fails unless it answers 200.

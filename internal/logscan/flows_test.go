@@ -178,7 +178,7 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.AddCookie(&http.Cookie{Name: "session", Value: cookie})
-		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		resp, err := apptest.NoRedirects.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
