@@ -14,11 +14,15 @@ import (
 	"github.com/closeloop/closeloop/internal/dashboard"
 )
 
-// ownerAuth is a test Authenticator: every request is the store's owner.
-type ownerAuth struct{ store closeloop.Store }
+// fixedAuth is a test Authenticator: every request is the one signed-in
+// viewer (signing in is the login pages' part, tested there).
+type fixedAuth dashboard.Viewer
 
-func (a ownerAuth) Viewer(*http.Request) (dashboard.Viewer, error) {
-	return dashboard.Viewer{Email: "owner@shop.test", StoreID: a.store.StoreID, Store: a.store, Role: closeloop.RoleOwner, Stores: 1, CSRF: queueCSRF}, nil
+func (a fixedAuth) Viewer(*http.Request) (dashboard.Viewer, error) { return dashboard.Viewer(a), nil }
+
+// ownerAuth is every request signed in as the store's owner.
+func ownerAuth(store closeloop.Store) fixedAuth {
+	return fixedAuth{Email: "owner@shop.test", StoreID: store.StoreID, Store: store, Role: closeloop.RoleOwner, Stores: 1, CSRF: queueCSRF}
 }
 
 // routesIn reads the "METHOD /path" patterns a Go file registers on its
@@ -101,7 +105,7 @@ func TestEveryPageSendsSecurityHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := s.DashboardAs(t, ownerAuth{store: store})
+	owner := s.DashboardAs(t, ownerAuth(store))
 
 	bad := "s_nosuchsurvey.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	form := url.Values{"csrf": {queueCSRF}, "score": {"5"}, "comment": {"fine"}, "answer": {"yes"}, "text": {"called"}}.Encode()

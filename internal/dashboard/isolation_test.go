@@ -73,7 +73,7 @@ func TestAnotherStoresKeyIsNotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner := s.DashboardAs(t, ownerAuth{store: store})
+	owner := s.DashboardAs(t, ownerAuth(store))
 	keys := decodeJSON[struct{ Items []struct{ ID string } }](t, s.Do(t, "GET", "/v1/keys", theirs, "", "").Body).Items
 	if len(keys) != 1 {
 		t.Fatalf("their keys: %v", keys)

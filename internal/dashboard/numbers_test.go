@@ -20,12 +20,6 @@ import (
 	"github.com/closeloop/closeloop/internal/summary"
 )
 
-// numbersViewer is the test's Authenticator: every request is the one
-// signed-in viewer (signing in is the login pages' part, tested there).
-type numbersViewer struct{ v dashboard.Viewer }
-
-func (a numbersViewer) Viewer(*http.Request) (dashboard.Viewer, error) { return a.v, nil }
-
 // numbers is a dashboard over the fixture's table, signed in as the
 // store's owner, with seeded answers.
 type numbers struct {
@@ -52,9 +46,9 @@ func newNumbersAs(t *testing.T, role closeloop.Role) *numbers {
 	d, err := dashboard.New(dashboard.Deps{
 		Stores: f.Product.DB, Responses: f.Product.DB,
 		Summaries: summary.New(f.Product.DB, f.Clock.Now),
-		Auth: numbersViewer{dashboard.Viewer{
+		Auth: fixedAuth{
 			Email: "owner@shop.test", StoreID: f.StoreID, Store: store, Role: role, Stores: 1, CSRF: "csrf-token",
-		}},
+		},
 	}, f.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
