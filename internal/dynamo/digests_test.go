@@ -76,7 +76,7 @@ func TestOptOutOfDigest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.UpdateSettings(ctx, "shop", closeloop.DefaultSettings(), 0); err != nil {
+	if err := db.UpdateSettings(ctx, store, closeloop.DefaultSettings()); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.Store(ctx, "shop")

@@ -12,11 +12,13 @@ import (
 	"github.com/closeloop/closeloop/internal/closeloop"
 )
 
-// UpdateSettings replaces a store's settings read at version, and makes
-// them version+1. A store whose settings moved on since is ECONFLICT (the
-// caller reads them again); the condition also keeps a PUT for a store
-// that does not exist from creating half a store: ENOTFOUND instead.
-func (db *DB) UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings, version int) error {
+// UpdateSettings replaces the settings of read, a store as read (strongly
+// consistent) for the change, with s, and makes them its version+1. A
+// store whose settings moved on since is ECONFLICT (the caller reads them
+// again); the condition also keeps a PUT for a store that does not exist
+// from creating half a store: ENOTFOUND instead.
+func (db *DB) UpdateSettings(ctx context.Context, read closeloop.Store, s closeloop.Settings) error {
+	storeID, version := read.StoreID, read.SettingsVersion
 	settings, err := marshal(s)
 	if err != nil {
 		return err
@@ -35,10 +37,10 @@ func (db *DB) UpdateSettings(ctx context.Context, storeID string, s closeloop.Se
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
 	// The addresses that may sign in to the dashboard (signin.go) move in
-	// the same transaction as the settings that name them.
-	staff, err := db.settingsStaffWrites(ctx, storeID, s, version)
-	if err != nil || len(staff) > 0 {
-		return db.updateSettingsWithStaff(ctx, update, staff, err)
+	// the same transaction as the settings that name them, from those of
+	// read: the condition on its version makes them the stored ones.
+	if staff := db.staffWrites(storeID, read.Settings.Staff(), s.Staff()); len(staff) > 0 {
+		return db.updateSettingsWithStaff(ctx, update, staff)
 	}
 	_, err = db.api.UpdateItem(ctx, update)
 	var ccf *types.ConditionalCheckFailedException

@@ -302,31 +302,10 @@ func (db *DB) DeleteSession(ctx context.Context, hash string) error {
 	return nil
 }
 
-// settingsStaffWrites are the STAFF writes a change of the store's
-// settings to s needs, from the settings saved at version (read
-// consistently; the change's condition makes sure they are still those).
-// A store that is gone or moved past version needs none: the update's
-// condition then answers for it.
-func (db *DB) settingsStaffWrites(ctx context.Context, storeID string, s closeloop.Settings, version int) ([]types.TransactWriteItem, error) {
-	rec, err := db.storeRecord(ctx, storeID, true)
-	switch {
-	case closeloop.ErrorCode(err) == closeloop.ENOTFOUND:
-		return nil, nil
-	case err != nil:
-		return nil, err
-	case rec.SettingsVersion != version:
-		return nil, nil
-	}
-	return db.staffWrites(storeID, rec.Settings.Staff(), s.Staff()), nil
-}
-
 // updateSettingsWithStaff runs a settings update with its STAFF writes in
 // one transaction, answering as UpdateSettings does.
-func (db *DB) updateSettingsWithStaff(ctx context.Context, update *dynamodb.UpdateItemInput, staff []types.TransactWriteItem, err error) error {
-	if err != nil {
-		return err
-	}
-	err = db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Update: &types.Update{
+func (db *DB) updateSettingsWithStaff(ctx context.Context, update *dynamodb.UpdateItemInput, staff []types.TransactWriteItem) error {
+	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Update: &types.Update{
 		TableName: update.TableName, Key: update.Key, UpdateExpression: update.UpdateExpression,
 		ConditionExpression: update.ConditionExpression, ExpressionAttributeNames: update.ExpressionAttributeNames,
 		ExpressionAttributeValues:           update.ExpressionAttributeValues,

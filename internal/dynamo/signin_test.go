@@ -55,16 +55,18 @@ func TestStaffItemsFollowSettings(t *testing.T) {
 	s := store.Settings
 	s.SupportEmails = []string{"cat@shop.test"}
 	// A change from a stale version is refused and moves nothing.
-	if err := db.UpdateSettings(ctx, "shop-a", s, store.SettingsVersion+1); closeloop.ErrorCode(err) != closeloop.ECONFLICT {
+	stale := store
+	stale.SettingsVersion++
+	if err := db.UpdateSettings(ctx, stale, s); closeloop.ErrorCode(err) != closeloop.ECONFLICT {
 		t.Fatalf("a stale change: %v, want ECONFLICT", err)
 	}
 	if got := staffStores(t, db, "cat@shop.test"); len(got) != 0 {
 		t.Errorf("a refused change listed cat in %q", got)
 	}
-	if err := db.UpdateSettings(ctx, "shop-gone", s, 0); closeloop.ErrorCode(err) != closeloop.ENOTFOUND {
+	if err := db.UpdateSettings(ctx, closeloop.Store{StoreID: "shop-gone"}, s); closeloop.ErrorCode(err) != closeloop.ENOTFOUND {
 		t.Errorf("a change of no store: %v, want ENOTFOUND", err)
 	}
-	if err := db.UpdateSettings(ctx, "shop-a", s, store.SettingsVersion); err != nil {
+	if err := db.UpdateSettings(ctx, store, s); err != nil {
 		t.Fatal(err)
 	}
 	if got := staffStores(t, db, "bob@shop.test"); len(got) != 0 {
@@ -77,7 +79,7 @@ func TestStaffItemsFollowSettings(t *testing.T) {
 		t.Errorf("ann, kept, lists %q", got)
 	}
 	// The version moved as with any change: the next one is from it.
-	if err := db.UpdateSettings(ctx, "shop-a", s, store.SettingsVersion); closeloop.ErrorCode(err) != closeloop.ECONFLICT {
+	if err := db.UpdateSettings(ctx, store, s); closeloop.ErrorCode(err) != closeloop.ECONFLICT {
 		t.Errorf("a second change from the same version: %v, want ECONFLICT", err)
 	}
 
@@ -242,15 +244,16 @@ func TestStaffChangeLosingARaceChangesNothing(t *testing.T) {
 	if _, _, err := stores.Create(ctx, db, "shop-a", settings, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	read := closeloop.Store{StoreID: "shop-a", Settings: settings}
 	winner, loser := settings, settings
 	winner.SupportEmails = []string{"win@shop.test"}
 	loser.SupportEmails = []string{"lose@shop.test"}
 	racing := &beforeTransaction{API: client, once: func() {
-		if err := db.UpdateSettings(ctx, "shop-a", winner, 0); err != nil {
+		if err := db.UpdateSettings(ctx, read, winner); err != nil {
 			t.Errorf("the winning change: %v", err)
 		}
 	}}
-	err := dynamo.New(racing, table).UpdateSettings(ctx, "shop-a", loser, 0)
+	err := dynamo.New(racing, table).UpdateSettings(ctx, read, loser)
 	if closeloop.ErrorCode(err) != closeloop.ECONFLICT {
 		t.Fatalf("the losing change: %v, want ECONFLICT", err)
 	}

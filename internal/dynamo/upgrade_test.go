@@ -400,7 +400,11 @@ func TestUpgradeGrantsOldStoresTheirSender(t *testing.T) {
 		cleared = true
 		s := closeloop.DefaultSettings()
 		s.SenderEmail = ""
-		if err := db.UpdateSettings(ctx, "cleared", s, 0); err != nil {
+		read, err := db.LatestStore(ctx, "cleared")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpdateSettings(ctx, read, s); err != nil {
 			t.Fatalf("clear the sender between read and write: %v", err)
 		}
 	})

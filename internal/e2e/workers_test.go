@@ -366,7 +366,7 @@ func TestWebhookFunction(t *testing.T) {
 	}()
 	settings := s.settings
 	settings.WebhookURL = "https://" + ln.Addr().String() + "/hook"
-	if err := s.db.UpdateSettings(ctx, storeID, settings, 0); err != nil {
+	if err := s.db.UpdateSettings(ctx, closeloop.Store{StoreID: storeID, Settings: s.settings}, settings); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.db.RotateWebhookSecret(ctx, storeID, "whsec_"+rand.Text(), time.Now()); err != nil {

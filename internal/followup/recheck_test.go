@@ -239,7 +239,7 @@ func TestRecheckSkipsSuppressedAndOff(t *testing.T) {
 		}
 		set := store.Settings
 		set.Recheck = false
-		if err := s.Product.DB.UpdateSettings(ctx, s.StoreID, set, store.SettingsVersion); err != nil {
+		if err := s.Product.DB.UpdateSettings(ctx, store, set); err != nil {
 			t.Fatal(err)
 		}
 		s.Clock.Advance(time.Hour + time.Minute)

@@ -22,7 +22,7 @@ import (
 // they moved on since).
 type Stores interface {
 	LatestStore(ctx context.Context, storeID string) (closeloop.Store, error)
-	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings, version int) error
+	UpdateSettings(ctx context.Context, read closeloop.Store, s closeloop.Settings) error
 }
 
 // Service validates and saves changes of stores' settings.
@@ -108,7 +108,7 @@ func (s *Service) Update(ctx context.Context, storeID string, c Change) (Saved, 
 		if err = mergeProblems(err, c.Problems); err != nil {
 			return Saved{}, err
 		}
-		err = s.stores.UpdateSettings(ctx, storeID, next, store.SettingsVersion)
+		err = s.stores.UpdateSettings(ctx, store, next)
 		switch {
 		case closeloop.ErrorCode(err) == closeloop.ECONFLICT && c.Version == AnyVersion && attempt < maxAttempts:
 			// A short random pause, so that racing changes do not meet

@@ -31,7 +31,7 @@ type Stores interface {
 	Store(ctx context.Context, storeID string) (closeloop.Store, error)
 	// LatestStore reads it strongly consistent, for a change of settings.
 	LatestStore(ctx context.Context, storeID string) (closeloop.Store, error)
-	UpdateSettings(ctx context.Context, storeID string, s closeloop.Settings, version int) error
+	UpdateSettings(ctx context.Context, read closeloop.Store, s closeloop.Settings) error
 	RotateWebhookSecret(ctx context.Context, storeID, next string, now time.Time) (closeloop.WebhookSecrets, error)
 	// The shop platforms' webhook secrets (shopsettings.go).
 	SetShopSecrets(ctx context.Context, storeID string, secrets closeloop.ShopSecrets) error
