@@ -296,57 +296,61 @@ func (db *DB) AddProductTallies(ctx context.Context, storeID, mark string, pts [
 func (db *DB) AddProductFacts(ctx context.Context, facts []closeloop.Change) error {
 	var group []closeloop.Change
 	c := newCounterUpdates()
-	flush := func() error {
-		defer func() { group, c = nil, newCounterUpdates() }()
-		if len(group) == 1 {
-			return db.AddProductTallies(ctx, group[0].StoreID, group[0].Mark, group[0].Products)
-		}
-		var items []types.TransactWriteItem
-		for _, f := range group {
-			items = append(items, db.productMark(f.Mark, 0))
-		}
-		items = append(items, c.updates(db, c.sorted())...)
-		err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-		reasons := cancelReasons(err)
-		if slices.ContainsFunc(reasons[:min(len(reasons), len(group))], func(r types.CancellationReason) bool {
-			return aws.ToString(r.Code) == "ConditionalCheckFailed"
-		}) {
-			for _, f := range group {
-				if err := db.AddProductTallies(ctx, f.StoreID, f.Mark, f.Products); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		if err != nil {
-			return unavailable("add product tallies", err)
-		}
-		return nil
-	}
 	for _, f := range facts {
 		own := newCounterUpdates()
 		own.add(f.StoreID, f.Products)
-		if len(own.merged) == 0 {
+		switch {
+		case len(own.merged) == 0:
 			continue
-		}
-		if len(own.merged) > maxTransactItems-1 {
+		case len(own.merged) > maxTransactItems-1:
 			if err := db.AddProductTallies(ctx, f.StoreID, f.Mark, f.Products); err != nil {
 				return err
 			}
 			continue
 		}
-		if len(group)+1+c.union(own) > maxTransactItems && len(group) > 0 {
-			if err := flush(); err != nil {
+		if len(group) > 0 && len(group)+1+c.union(own) > maxTransactItems {
+			if err := db.applyFacts(ctx, group, c); err != nil {
 				return err
 			}
+			group, c = nil, newCounterUpdates()
 		}
 		group = append(group, f)
-		c.add(f.StoreID, f.Products)
+		c.merge(own)
 	}
 	if len(group) == 0 {
 		return nil
 	}
-	return flush()
+	return db.applyFacts(ctx, group, c)
+}
+
+// applyFacts applies a group of facts whose counters c merges: one
+// transaction of their markers and c, or, when a marker cancels it, each
+// fact alone; a group of one is that fact alone.
+func (db *DB) applyFacts(ctx context.Context, group []closeloop.Change, c *counterUpdates) error {
+	if len(group) == 1 {
+		return db.AddProductTallies(ctx, group[0].StoreID, group[0].Mark, group[0].Products)
+	}
+	var items []types.TransactWriteItem
+	for _, f := range group {
+		items = append(items, db.productMark(f.Mark, 0))
+	}
+	items = append(items, c.updates(db, c.sorted())...)
+	err := db.transact(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	reasons := cancelReasons(err)
+	if slices.ContainsFunc(reasons[:min(len(reasons), len(group))], func(r types.CancellationReason) bool {
+		return aws.ToString(r.Code) == "ConditionalCheckFailed"
+	}) {
+		for _, f := range group {
+			if err := db.AddProductTallies(ctx, f.StoreID, f.Mark, f.Products); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return unavailable("add product tallies", err)
+	}
+	return nil
 }
 
 // productMark is the put of fact mark's marker number n, which fails when
@@ -394,6 +398,16 @@ func (c *counterUpdates) add(storeID string, pts []closeloop.ProductTally) {
 			c.names[counterKey{productsPK(storeID, month), "M#" + pt.SKU}] = pt.Name
 		}
 	}
+}
+
+// merge adds other's counters and names to c.
+func (c *counterUpdates) merge(other *counterUpdates) {
+	for k, t := range other.merged {
+		sum := c.merged[k]
+		sum.Add(t)
+		c.merged[k] = sum
+	}
+	maps.Copy(c.names, other.names)
 }
 
 // union is how many counter items c would update with other merged in.
